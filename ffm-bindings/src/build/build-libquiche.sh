@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Builds the optimized libquiche (the `quiche` crate from crates.io, `cargo build --release
+# --features ffi,qlog`) once into a cache outside the work tree, keyed by version. Later builds,
+# tests, benchmarks and the `quic` launcher reuse it. QuicheLibrary looks in the same place.
+#
+# Never fails the Maven build: without cargo, or when the build fails, it says why in one line
+# and the loader falls back to the debug library inside jetty-quiche-native.
+#
+# Cache: $QUICHE_ENGINE_CACHE, else ${XDG_CACHE_HOME:-$HOME/.cache}/quiche-engine.
+set -u -o pipefail
+
+version="${1:?usage: build-libquiche.sh VERSION}"
+cache_root="${QUICHE_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/quiche-engine}"
+dir="$cache_root/quiche-$version-release"
+case "$(uname -s)" in
+  Darwin) lib_name=libquiche.dylib ;;
+  *) lib_name=libquiche.so ;;
+esac
+say() { echo "[libquiche] $*"; }
+
+if [ -f "$dir/$lib_name" ] && [ -f "$dir/BUILD_OK" ]; then
+  say "optimized libquiche $version cached at $dir/$lib_name"
+  exit 0
+fi
+if ! command -v cargo >/dev/null 2>&1; then
+  say "optimized build skipped: cargo not found on PATH; the engine will use the debug fallback (slow). Install Rust (rustup), cmake and a C compiler for full speed."
+  exit 0
+fi
+if ! command -v cmake >/dev/null 2>&1; then
+  say "optimized build skipped: cmake not found on PATH (BoringSSL needs it); the engine will use the debug fallback (slow)."
+  exit 0
+fi
+
+mkdir -p "$dir"
+# Two builds starting at once (two Maven runs, CI and an IDE) must not both compile into one tree.
+exec 9>"$dir/.lock"
+if command -v flock >/dev/null 2>&1; then
+  flock 9
+  if [ -f "$dir/$lib_name" ] && [ -f "$dir/BUILD_OK" ]; then
+    say "optimized libquiche $version built by a concurrent run: $dir/$lib_name"
+    exit 0
+  fi
+fi
+
+log="$dir/build.log"
+: >"$log"
+fail() {
+  local reason
+  reason=$(grep -E "^error|error:|Error" "$log" | head -n 1)
+  say "optimized build FAILED: ${reason:-$1} (full log: $log); the engine will use the debug fallback (slow)."
+  exit 0
+}
+
+say "building optimized libquiche $version once (cargo build --release; BoringSSL included, about 1-3 min on 2 cores)."
+say "cache: $dir"
+
+# Fetch the crate source through cargo, so registry mirrors and proxies configured for cargo apply.
+fetch="$dir/fetch"
+mkdir -p "$fetch/src"
+cat >"$fetch/Cargo.toml" <<EOF
+[package]
+name = "quiche-engine-fetch"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[dependencies]
+quiche = { version = "=$version", default-features = false }
+EOF
+: >"$fetch/src/lib.rs"
+cargo fetch --manifest-path "$fetch/Cargo.toml" >>"$log" 2>&1 || fail "cargo fetch of quiche $version failed"
+manifest=$(cargo metadata --format-version 1 --manifest-path "$fetch/Cargo.toml" 2>>"$log" \
+  | grep -o "\"manifest_path\":\"[^\"]*quiche-$version/Cargo.toml\"" | head -n 1 | sed 's/^"manifest_path":"//; s/"$//')
+[ -n "$manifest" ] && [ -f "$manifest" ] || fail "could not locate the quiche $version sources after cargo fetch"
+
+src="$dir/src"
+rm -rf "$src"
+cp -R "$(dirname "$manifest")" "$src" || fail "could not copy the quiche sources to $src"
+
+# A heartbeat: BoringSSL's cmake build prints nothing for minutes.
+start=$(date +%s)
+(
+  while sleep 30; do
+    say "still building... $(( $(date +%s) - start ))s, last step: $(grep -E 'Compiling|Building' "$log" | tail -n 1 | sed 's/^ *//')"
+  done
+) &
+heartbeat=$!
+trap 'kill $heartbeat 2>/dev/null' EXIT
+
+(cd "$src" && CARGO_TARGET_DIR="$dir/target" cargo build --release --locked --features ffi,qlog) >>"$log" 2>&1
+status=$?
+kill "$heartbeat" 2>/dev/null
+[ $status -eq 0 ] || fail "cargo build exited with status $status"
+
+built="$dir/target/release/$lib_name"
+[ -f "$built" ] || fail "cargo reported success but $built is missing"
+# Copy, then rename: a JVM loading the library never sees a half-written file.
+cp "$built" "$dir/$lib_name.tmp.$$" && mv -f "$dir/$lib_name.tmp.$$" "$dir/$lib_name" || fail "could not install $lib_name"
+cp "$src/include/quiche.h" "$dir/quiche.h"
+echo "quiche $version release features=ffi,qlog built $(date -u +%Y-%m-%dT%H:%M:%SZ) with $(cargo --version)" >"$dir/BUILD_OK"
+# The intermediate objects are large (~1 GiB) and not needed again.
+rm -rf "$dir/target" "$src" "$fetch"
+say "built optimized libquiche $version in $(( $(date +%s) - start ))s: $dir/$lib_name"

@@ -1,0 +1,248 @@
+package io.quicheengine.ffi;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Finds, loads and checks libquiche {@value #EXPECTED_VERSION}, once per JVM.
+ *
+ * <p>Where the library comes from, first match wins:
+ * <ol>
+ *   <li>{@code -Dquiche.library.path=/abs/libquiche.so}, or the environment variable
+ *       {@code QUICHE_LIBRARY_PATH}: exactly that file ({@link BuildKind#CUSTOM}).</li>
+ *   <li>The optimized build that {@code ffm-bindings/src/build/build-libquiche.sh} leaves in the
+ *       cache, {@code <cache>/quiche-0.24.5-release/libquiche.so} ({@link BuildKind#RELEASE}).</li>
+ *   <li>The debug build inside {@code org.mortbay.jetty.quiche:jetty-quiche-native} on the class
+ *       path, extracted once into {@code <cache>/fallback-<sha256>/} ({@link BuildKind#DEBUG}); one
+ *       warning is logged, because it is several times slower.</li>
+ * </ol>
+ * {@code -Dquiche.library=release} or {@code =fallback} restricts the search to one of the last
+ * two. The cache is {@code -Dquiche.cache.dir}, else {@code $QUICHE_ENGINE_CACHE}, else
+ * {@code ${XDG_CACHE_HOME:-~/.cache}/quiche-engine} (the build script uses the same rule).
+ *
+ * <p>Thread safety: any thread may call {@link #info()} and {@link #lookup()}; the first call
+ * loads the library under the JVM's class-initialization lock.
+ */
+public final class QuicheLibrary {
+
+    /** The only libquiche version whose struct layouts these bindings match. */
+    public static final String EXPECTED_VERSION = "0.24.5";
+
+    private static final System.Logger LOG = System.getLogger(QuicheLibrary.class.getName());
+
+    /** How the loaded library was built, so benchmarks can label their figures. */
+    public enum BuildKind {
+        /** Optimized, built from the crates.io sources by the project's build. */
+        RELEASE,
+        /** The unoptimized build bundled in jetty-quiche-native: correct, but slow. */
+        DEBUG,
+        /** A file named by {@code quiche.library.path} / {@code QUICHE_LIBRARY_PATH}; its build is unknown. */
+        CUSTOM
+    }
+
+    /**
+     * What was loaded.
+     *
+     * @param path    the library file
+     * @param version what {@code quiche_version()} returned
+     * @param kind    how it was built
+     */
+    public record Info(Path path, String version, BuildKind kind) {
+        @Override
+        public String toString() {
+            return "libquiche " + version + " (" + kind.name().toLowerCase(Locale.ROOT) + ") from " + path;
+        }
+    }
+
+    private QuicheLibrary() {
+    }
+
+    /** Loads the library on first use and says what was loaded. */
+    public static Info info() {
+        return Holder.INFO;
+    }
+
+    /** Symbols of the loaded library; it stays loaded for the life of the JVM. */
+    public static SymbolLookup lookup() {
+        return Holder.LOOKUP;
+    }
+
+    /** The cache directory shared with the build script. */
+    public static Path cacheDirectory() {
+        String configured = System.getProperty("quiche.cache.dir");
+        if (configured == null || configured.isBlank()) {
+            configured = System.getenv("QUICHE_ENGINE_CACHE");
+        }
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured);
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("quiche-engine");
+    }
+
+    /** Where the optimized build of {@link #EXPECTED_VERSION} lives once built. */
+    public static Path releaseLibraryPath() {
+        return cacheDirectory().resolve("quiche-" + EXPECTED_VERSION + "-release").resolve(Platform.current().libraryFileName());
+    }
+
+    private static final class Holder {
+        private static final Info INFO;
+        private static final SymbolLookup LOOKUP;
+
+        static {
+            Loaded loaded = load();
+            INFO = loaded.info();
+            LOOKUP = loaded.lookup();
+        }
+    }
+
+    private record Loaded(Info info, SymbolLookup lookup) {
+    }
+
+    private record Candidate(Path path, BuildKind kind) {
+    }
+
+    private static Loaded load() {
+        Platform platform = Platform.current();
+        List<String> tried = new ArrayList<>();
+        Candidate candidate = find(platform, tried);
+        if (candidate == null) {
+            throw new QuicheLibraryException("no libquiche for " + platform + "; tried: " + String.join("; ", tried));
+        }
+        SymbolLookup lookup;
+        try {
+            lookup = SymbolLookup.libraryLookup(candidate.path(), Arena.global());
+        } catch (IllegalArgumentException | IllegalCallerException e) {
+            tried.add(candidate.path() + " (could not be loaded: " + e.getMessage() + ")");
+            throw new QuicheLibraryException("libquiche could not be loaded on " + platform + "; tried: " + String.join("; ", tried), e);
+        }
+        String version = readVersion(lookup, candidate.path(), platform);
+        if (!EXPECTED_VERSION.equals(version)) {
+            throw new QuicheLibraryException("libquiche at " + candidate.path() + " is version " + version + ", but these bindings need exactly "
+                    + EXPECTED_VERSION + " (struct layouts differ between versions)");
+        }
+        Info info = new Info(candidate.path(), version, candidate.kind());
+        if (info.kind() == BuildKind.DEBUG) {
+            LOG.log(System.Logger.Level.WARNING, "Using the DEBUG libquiche from jetty-quiche-native (" + info.path()
+                    + "): correct but several times slower. Build the optimized one with cargo (see README).");
+        } else {
+            LOG.log(System.Logger.Level.DEBUG, "Loaded " + info);
+        }
+        return new Loaded(info, lookup);
+    }
+
+    private static Candidate find(Platform platform, List<String> tried) {
+        String override = System.getProperty("quiche.library.path");
+        String overrideSource = "-Dquiche.library.path";
+        if (override == null || override.isBlank()) {
+            override = System.getenv("QUICHE_LIBRARY_PATH");
+            overrideSource = "QUICHE_LIBRARY_PATH";
+        }
+        if (override != null && !override.isBlank()) {
+            Path path = Path.of(override).toAbsolutePath();
+            if (Files.isRegularFile(path)) {
+                return new Candidate(path, BuildKind.CUSTOM);
+            }
+            tried.add(overrideSource + "=" + override + " (no such file)");
+            return null;
+        }
+        String mode = System.getProperty("quiche.library", "auto").trim().toLowerCase(Locale.ROOT);
+        if (!mode.equals("auto") && !mode.equals("release") && !mode.equals("fallback")) {
+            throw new QuicheLibraryException("-Dquiche.library must be auto, release or fallback, not '" + mode + "'");
+        }
+        if (!mode.equals("fallback")) {
+            Path release = releaseLibraryPath();
+            if (Files.isRegularFile(release)) {
+                return new Candidate(release, BuildKind.RELEASE);
+            }
+            tried.add(release + " (optimized build not present: run ./mvnw once with cargo and cmake installed)");
+        }
+        if (!mode.equals("release")) {
+            Path extracted = extractFallback(platform, tried);
+            if (extracted != null) {
+                return new Candidate(extracted, BuildKind.DEBUG);
+            }
+        }
+        return null;
+    }
+
+    /** Copies the jar's library into a directory named by its content hash (atomic rename, so concurrent JVMs are safe). */
+    private static Path extractFallback(Platform platform, List<String> tried) {
+        String resource = platform.fallbackResource();
+        if (resource == null) {
+            tried.add("jetty-quiche-native (has no library for " + platform + ")");
+            return null;
+        }
+        ClassLoader loader = QuicheLibrary.class.getClassLoader();
+        if (loader.getResource(resource) == null) {
+            tried.add("class path resource " + resource + " (org.mortbay.jetty.quiche:jetty-quiche-native:" + EXPECTED_VERSION + " not on the class path)");
+            return null;
+        }
+        try {
+            String hash;
+            try (InputStream in = new DigestInputStream(loader.getResourceAsStream(resource), sha256())) {
+                in.transferTo(OutputStream.nullOutputStream());
+                hash = HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+            }
+            Path dir = cacheDirectory().resolve("fallback-" + hash.substring(0, 16));
+            Path target = dir.resolve(platform.libraryFileName());
+            if (Files.isRegularFile(target)) {
+                return target;
+            }
+            Files.createDirectories(dir);
+            Path temp = Files.createTempFile(dir, "libquiche", ".tmp");
+            try (InputStream in = loader.getResourceAsStream(resource)) {
+                Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
+            }
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return target;
+        } catch (IOException e) {
+            tried.add("class path resource " + resource + " (extraction to " + cacheDirectory() + " failed: " + e.getMessage() + ")");
+            return null;
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JDK", e);
+        }
+    }
+
+    private static String readVersion(SymbolLookup lookup, Path path, Platform platform) {
+        MemorySegment symbol = lookup.find("quiche_version").orElseThrow(() -> new QuicheLibraryException(
+                path + " loaded on " + platform + " but exports no quiche_version: not libquiche, or corrupt"));
+        MethodHandle handle = Linker.nativeLinker().downcallHandle(symbol, FunctionDescriptor.of(ValueLayout.ADDRESS));
+        try {
+            MemorySegment version = (MemorySegment) handle.invokeExact();
+            return version.reinterpret(64).getString(0);
+        } catch (Throwable t) {
+            throw new QuicheLibraryException("quiche_version() failed in " + path, t);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package io.quicheengine.ffi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import org.junit.jupiter.api.Test;
+
+class QuicheLibraryTest {
+
+    @Test
+    void reportsPathVersionAndBuildKind() {
+        QuicheLibrary.Info info = QuicheLibrary.info();
+        assertThat(info.version()).isEqualTo(QuicheLibrary.EXPECTED_VERSION);
+        assertThat(Files.isRegularFile(info.path())).isTrue();
+        assertThat(info.toString()).contains("0.24.5").contains(info.path().toString());
+    }
+
+    @Test
+    void continuousIntegrationRunsOnTheOptimizedBuild() {
+        // CI builds libquiche with cargo; silently testing the debug fallback there would hide a broken build.
+        if (System.getenv("CI") != null) {
+            assertThat(QuicheLibrary.info().kind()).as("CI must test the optimized libquiche; see the build log").isEqualTo(QuicheLibrary.BuildKind.RELEASE);
+        }
+        if (QuicheLibrary.info().kind() == QuicheLibrary.BuildKind.RELEASE) {
+            assertThat(QuicheLibrary.info().path()).isEqualTo(QuicheLibrary.releaseLibraryPath());
+        }
+    }
+
+    @Test
+    void platformNamesMatchTheFallbackJar() {
+        assertThat(Platform.detect("Linux", "amd64").fallbackResource()).isEqualTo("linux-x86-64/libquiche.so");
+        assertThat(Platform.detect("Mac OS X", "aarch64").fallbackResource()).isEqualTo("darwin-aarch64/libquiche.dylib");
+        assertThat(Platform.detect("Windows 11", "amd64").fallbackResource()).isEqualTo("win32-x86-64/quiche.dll");
+        assertThat(Platform.detect("FreeBSD", "riscv64").fallbackResource()).isNull();
+        assertThat(Platform.detect("FreeBSD", "riscv64").toString()).contains("freebsd").contains("riscv64");
+    }
+}
