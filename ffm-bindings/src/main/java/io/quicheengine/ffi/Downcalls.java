@@ -33,10 +33,43 @@ public final class Downcalls {
     /** Any pointer. */
     public static final AddressLayout C_POINTER = ValueLayout.ADDRESS;
 
+    /**
+     * Whether every wrapper reports its call to the {@link CallObserver} first
+     * ({@code -Dquiche.ffm.callChecks=true}). Off by default: the check then costs nothing.
+     */
+    public static final boolean CALL_CHECKS = Boolean.getBoolean("quiche.ffm.callChecks");
+
+    private static volatile CallObserver callObserver;
+
     /** Whether hot calls are linked critical; fixed for the life of the JVM. */
     public static final boolean CRITICAL = !"false".equalsIgnoreCase(System.getProperty("quiche.ffm.critical", "true"));
 
     private Downcalls() {
+    }
+
+    /**
+     * Sees every quiche call made through these bindings when {@link #CALL_CHECKS} is on. The
+     * engine installs one that fails loudly when a call comes from a thread that does not own
+     * quiche; this module itself has no opinion on threads.
+     */
+    @FunctionalInterface
+    public interface CallObserver {
+        /** Called on the calling thread just before {@code function} runs; may throw to stop the call. */
+        void beforeCall(String function);
+    }
+
+    /** Installs the observer (null removes it); only effective when {@link #CALL_CHECKS} is on. */
+    public static void callObserver(CallObserver observer) {
+        callObserver = observer;
+    }
+
+    static void checkCall(String function) {
+        if (CALL_CHECKS) {
+            CallObserver observer = callObserver;
+            if (observer != null) {
+                observer.beforeCall(function);
+            }
+        }
     }
 
     /** A handle to {@code name} with the normal thread-state transition. */

@@ -65,6 +65,7 @@ public final class Quiche {
 
     /** {@code quiche_version()}, e.g. "0.24.5". */
     public static String version() {
+        Downcalls.checkCall("quiche_version");
         try {
             return ((MemorySegment) VERSION.invokeExact()).reinterpret(64).getString(0);
         } catch (Throwable t) {
@@ -121,6 +122,7 @@ public final class Quiche {
     public static int headerInfo(MemorySegment buf, long bufLen, long dcil, MemorySegment version, MemorySegment type,
                                  MemorySegment scid, MemorySegment scidLen, MemorySegment dcid, MemorySegment dcidLen,
                                  MemorySegment token, MemorySegment tokenLen) {
+        Downcalls.checkCall("quiche_header_info");
         try {
             return (int) HEADER_INFO.invokeExact(buf, bufLen, dcil, version, type, scid, scidLen, dcid, dcidLen, token, tokenLen);
         } catch (Throwable t) {
@@ -131,6 +133,7 @@ public final class Quiche {
     /** {@code quiche_negotiate_version}: writes a Version Negotiation packet; returns its length or an error code. */
     public static long negotiateVersion(MemorySegment scid, long scidLen, MemorySegment dcid, long dcidLen,
                                         MemorySegment out, long outLen) {
+        Downcalls.checkCall("quiche_negotiate_version");
         try {
             return (long) NEGOTIATE_VERSION.invokeExact(scid, scidLen, dcid, dcidLen, out, outLen);
         } catch (Throwable t) {
@@ -141,6 +144,7 @@ public final class Quiche {
     /** {@code quiche_retry}: writes a Retry packet; returns its length or an error code. */
     public static long retry(MemorySegment scid, long scidLen, MemorySegment dcid, long dcidLen, MemorySegment newScid,
                              long newScidLen, MemorySegment token, long tokenLen, int version, MemorySegment out, long outLen) {
+        Downcalls.checkCall("quiche_retry");
         try {
             return (long) RETRY.invokeExact(scid, scidLen, dcid, dcidLen, newScid, newScidLen, token, tokenLen, version, out, outLen);
         } catch (Throwable t) {
@@ -150,6 +154,7 @@ public final class Quiche {
 
     /** {@code quiche_version_is_supported}. */
     public static boolean versionIsSupported(int version) {
+        Downcalls.checkCall("quiche_version_is_supported");
         try {
             return (boolean) VERSION_IS_SUPPORTED.invokeExact(version);
         } catch (Throwable t) {
@@ -165,6 +170,7 @@ public final class Quiche {
      */
     public static MemorySegment accept(MemorySegment scid, long scidLen, MemorySegment odcid, long odcidLen,
                                        MemorySegment local, int localLen, MemorySegment peer, int peerLen, MemorySegment config) {
+        Downcalls.checkCall("quiche_accept");
         try {
             return (MemorySegment) ACCEPT.invokeExact(scid, scidLen, odcid, odcidLen, local, localLen, peer, peerLen, config);
         } catch (Throwable t) {
@@ -180,6 +186,7 @@ public final class Quiche {
      */
     public static MemorySegment connect(MemorySegment serverName, MemorySegment scid, long scidLen,
                                         MemorySegment local, int localLen, MemorySegment peer, int peerLen, MemorySegment config) {
+        Downcalls.checkCall("quiche_connect");
         try {
             return (MemorySegment) CONNECT.invokeExact(serverName, scid, scidLen, local, localLen, peer, peerLen, config);
         } catch (Throwable t) {

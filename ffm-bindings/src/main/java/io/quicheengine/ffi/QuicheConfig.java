@@ -74,6 +74,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_new}: a config for QUIC {@code version} ({@link Quiche#PROTOCOL_VERSION}); NULL on failure. Reads the system CA bundle (milliseconds): make configs once and share them. */
     public static MemorySegment newConfig(int version) {
+        Downcalls.checkCall("quiche_config_new");
         try {
             return (MemorySegment) NEW.invokeExact(version);
         } catch (Throwable t) {
@@ -83,6 +84,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_load_cert_chain_from_pem_file}; 0 or a negative code. */
     public static int loadCertChainFromPemFile(MemorySegment config, MemorySegment path) {
+        Downcalls.checkCall("quiche_config_load_cert_chain_from_pem_file");
         try {
             return (int) LOAD_CERT_CHAIN_FROM_PEM_FILE.invokeExact(config, path);
         } catch (Throwable t) {
@@ -92,6 +94,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_load_priv_key_from_pem_file}; 0 or a negative code. */
     public static int loadPrivKeyFromPemFile(MemorySegment config, MemorySegment path) {
+        Downcalls.checkCall("quiche_config_load_priv_key_from_pem_file");
         try {
             return (int) LOAD_PRIV_KEY_FROM_PEM_FILE.invokeExact(config, path);
         } catch (Throwable t) {
@@ -101,6 +104,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_load_verify_locations_from_file}: trusted CAs from a PEM file; 0 or a negative code. */
     public static int loadVerifyLocationsFromFile(MemorySegment config, MemorySegment path) {
+        Downcalls.checkCall("quiche_config_load_verify_locations_from_file");
         try {
             return (int) LOAD_VERIFY_LOCATIONS_FROM_FILE.invokeExact(config, path);
         } catch (Throwable t) {
@@ -110,6 +114,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_load_verify_locations_from_directory}; 0 or a negative code. */
     public static int loadVerifyLocationsFromDirectory(MemorySegment config, MemorySegment path) {
+        Downcalls.checkCall("quiche_config_load_verify_locations_from_directory");
         try {
             return (int) LOAD_VERIFY_LOCATIONS_FROM_DIRECTORY.invokeExact(config, path);
         } catch (Throwable t) {
@@ -119,6 +124,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_verify_peer}. */
     public static void verifyPeer(MemorySegment config, boolean v) {
+        Downcalls.checkCall("quiche_config_verify_peer");
         try {
             VERIFY_PEER.invokeExact(config, v);
         } catch (Throwable t) {
@@ -128,6 +134,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_grease}. */
     public static void grease(MemorySegment config, boolean v) {
+        Downcalls.checkCall("quiche_config_grease");
         try {
             GREASE.invokeExact(config, v);
         } catch (Throwable t) {
@@ -137,6 +144,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_discover_pmtu}. */
     public static void discoverPmtu(MemorySegment config, boolean v) {
+        Downcalls.checkCall("quiche_config_discover_pmtu");
         try {
             DISCOVER_PMTU.invokeExact(config, v);
         } catch (Throwable t) {
@@ -146,6 +154,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_log_keys}: enables TLS key logging (to the path set per connection). */
     public static void logKeys(MemorySegment config) {
+        Downcalls.checkCall("quiche_config_log_keys");
         try {
             LOG_KEYS.invokeExact(config);
         } catch (Throwable t) {
@@ -155,6 +164,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_enable_early_data}. */
     public static void enableEarlyData(MemorySegment config) {
+        Downcalls.checkCall("quiche_config_enable_early_data");
         try {
             ENABLE_EARLY_DATA.invokeExact(config);
         } catch (Throwable t) {
@@ -164,6 +174,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_set_application_protos}: {@code protos} in wire format (length-prefixed); 0 or a negative code. */
     public static int setApplicationProtos(MemorySegment config, MemorySegment protos, long protosLen) {
+        Downcalls.checkCall("quiche_config_set_application_protos");
         try {
             return (int) SET_APPLICATION_PROTOS.invokeExact(config, protos, protosLen);
         } catch (Throwable t) {
@@ -173,6 +184,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_set_max_amplification_factor}. */
     public static void setMaxAmplificationFactor(MemorySegment config, long v) {
+        Downcalls.checkCall("quiche_config_set_max_amplification_factor");
         try {
             SET_MAX_AMPLIFICATION_FACTOR.invokeExact(config, v);
         } catch (Throwable t) {
@@ -182,6 +194,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_set_max_idle_timeout}, in milliseconds (0: none). */
     public static void setMaxIdleTimeout(MemorySegment config, long millis) {
+        Downcalls.checkCall("quiche_config_set_max_idle_timeout");
         try {
             SET_MAX_IDLE_TIMEOUT.invokeExact(config, millis);
         } catch (Throwable t) {
@@ -191,6 +204,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_set_max_recv_udp_payload_size}. */
     public static void setMaxRecvUdpPayloadSize(MemorySegment config, long v) {
+        Downcalls.checkCall("quiche_config_set_max_recv_udp_payload_size");
         try {
             SET_MAX_RECV_UDP_PAYLOAD_SIZE.invokeExact(config, v);
         } catch (Throwable t) {
@@ -200,6 +214,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_set_max_send_udp_payload_size}. */
     public static void setMaxSendUdpPayloadSize(MemorySegment config, long v) {
+        Downcalls.checkCall("quiche_config_set_max_send_udp_payload_size");
         try {
             SET_MAX_SEND_UDP_PAYLOAD_SIZE.invokeExact(config, v);
         } catch (Throwable t) {
@@ -209,6 +224,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_set_initial_max_data}: the connection's flow-control window. */
     public static void setInitialMaxData(MemorySegment config, long v) {
+        Downcalls.checkCall("quiche_config_set_initial_max_data");
         try {
             SET_INITIAL_MAX_DATA.invokeExact(config, v);
         } catch (Throwable t) {
@@ -218,6 +234,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_set_initial_max_stream_data_bidi_local}. */
     public static void setInitialMaxStreamDataBidiLocal(MemorySegment config, long v) {
+        Downcalls.checkCall("quiche_config_set_initial_max_stream_data_bidi_local");
         try {
             SET_INITIAL_MAX_STREAM_DATA_BIDI_LOCAL.invokeExact(config, v);
         } catch (Throwable t) {
@@ -227,6 +244,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_set_initial_max_stream_data_bidi_remote}. */
     public static void setInitialMaxStreamDataBidiRemote(MemorySegment config, long v) {
+        Downcalls.checkCall("quiche_config_set_initial_max_stream_data_bidi_remote");
         try {
             SET_INITIAL_MAX_STREAM_DATA_BIDI_REMOTE.invokeExact(config, v);
         } catch (Throwable t) {
@@ -236,6 +254,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_set_initial_max_stream_data_uni}. */
     public static void setInitialMaxStreamDataUni(MemorySegment config, long v) {
+        Downcalls.checkCall("quiche_config_set_initial_max_stream_data_uni");
         try {
             SET_INITIAL_MAX_STREAM_DATA_UNI.invokeExact(config, v);
         } catch (Throwable t) {
@@ -245,6 +264,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_set_initial_max_streams_bidi}. */
     public static void setInitialMaxStreamsBidi(MemorySegment config, long v) {
+        Downcalls.checkCall("quiche_config_set_initial_max_streams_bidi");
         try {
             SET_INITIAL_MAX_STREAMS_BIDI.invokeExact(config, v);
         } catch (Throwable t) {
@@ -254,6 +274,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_set_initial_max_streams_uni}. */
     public static void setInitialMaxStreamsUni(MemorySegment config, long v) {
+        Downcalls.checkCall("quiche_config_set_initial_max_streams_uni");
         try {
             SET_INITIAL_MAX_STREAMS_UNI.invokeExact(config, v);
         } catch (Throwable t) {
@@ -263,6 +284,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_set_ack_delay_exponent}. */
     public static void setAckDelayExponent(MemorySegment config, long v) {
+        Downcalls.checkCall("quiche_config_set_ack_delay_exponent");
         try {
             SET_ACK_DELAY_EXPONENT.invokeExact(config, v);
         } catch (Throwable t) {
@@ -272,6 +294,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_set_max_ack_delay}, in milliseconds. */
     public static void setMaxAckDelay(MemorySegment config, long millis) {
+        Downcalls.checkCall("quiche_config_set_max_ack_delay");
         try {
             SET_MAX_ACK_DELAY.invokeExact(config, millis);
         } catch (Throwable t) {
@@ -281,6 +304,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_set_disable_active_migration}. */
     public static void setDisableActiveMigration(MemorySegment config, boolean v) {
+        Downcalls.checkCall("quiche_config_set_disable_active_migration");
         try {
             SET_DISABLE_ACTIVE_MIGRATION.invokeExact(config, v);
         } catch (Throwable t) {
@@ -290,6 +314,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_set_cc_algorithm_name} ("reno", "cubic", "bbr", "bbr2"); 0 or a negative code. */
     public static int setCcAlgorithmName(MemorySegment config, MemorySegment name) {
+        Downcalls.checkCall("quiche_config_set_cc_algorithm_name");
         try {
             return (int) SET_CC_ALGORITHM_NAME.invokeExact(config, name);
         } catch (Throwable t) {
@@ -299,6 +324,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_set_initial_congestion_window_packets}. */
     public static void setInitialCongestionWindowPackets(MemorySegment config, long packets) {
+        Downcalls.checkCall("quiche_config_set_initial_congestion_window_packets");
         try {
             SET_INITIAL_CONGESTION_WINDOW_PACKETS.invokeExact(config, packets);
         } catch (Throwable t) {
@@ -308,6 +334,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_set_cc_algorithm}, one of the {@code CC_*} constants. */
     public static void setCcAlgorithm(MemorySegment config, int algorithm) {
+        Downcalls.checkCall("quiche_config_set_cc_algorithm");
         try {
             SET_CC_ALGORITHM.invokeExact(config, algorithm);
         } catch (Throwable t) {
@@ -317,6 +344,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_enable_hystart}. */
     public static void enableHystart(MemorySegment config, boolean v) {
+        Downcalls.checkCall("quiche_config_enable_hystart");
         try {
             ENABLE_HYSTART.invokeExact(config, v);
         } catch (Throwable t) {
@@ -326,6 +354,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_enable_pacing}. */
     public static void enablePacing(MemorySegment config, boolean v) {
+        Downcalls.checkCall("quiche_config_enable_pacing");
         try {
             ENABLE_PACING.invokeExact(config, v);
         } catch (Throwable t) {
@@ -335,6 +364,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_set_max_pacing_rate}. */
     public static void setMaxPacingRate(MemorySegment config, long bytesPerSecond) {
+        Downcalls.checkCall("quiche_config_set_max_pacing_rate");
         try {
             SET_MAX_PACING_RATE.invokeExact(config, bytesPerSecond);
         } catch (Throwable t) {
@@ -344,6 +374,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_enable_dgram}: DATAGRAM frames, with the two queue lengths. */
     public static void enableDgram(MemorySegment config, boolean enabled, long recvQueueLen, long sendQueueLen) {
+        Downcalls.checkCall("quiche_config_enable_dgram");
         try {
             ENABLE_DGRAM.invokeExact(config, enabled, recvQueueLen, sendQueueLen);
         } catch (Throwable t) {
@@ -353,6 +384,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_set_max_connection_window}: the ceiling of flow-control autotuning. */
     public static void setMaxConnectionWindow(MemorySegment config, long v) {
+        Downcalls.checkCall("quiche_config_set_max_connection_window");
         try {
             SET_MAX_CONNECTION_WINDOW.invokeExact(config, v);
         } catch (Throwable t) {
@@ -362,6 +394,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_set_max_stream_window}: the per-stream ceiling of flow-control autotuning. */
     public static void setMaxStreamWindow(MemorySegment config, long v) {
+        Downcalls.checkCall("quiche_config_set_max_stream_window");
         try {
             SET_MAX_STREAM_WINDOW.invokeExact(config, v);
         } catch (Throwable t) {
@@ -371,6 +404,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_set_active_connection_id_limit}. */
     public static void setActiveConnectionIdLimit(MemorySegment config, long v) {
+        Downcalls.checkCall("quiche_config_set_active_connection_id_limit");
         try {
             SET_ACTIVE_CONNECTION_ID_LIMIT.invokeExact(config, v);
         } catch (Throwable t) {
@@ -380,6 +414,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_set_stateless_reset_token}: 16 bytes. */
     public static void setStatelessResetToken(MemorySegment config, MemorySegment token16) {
+        Downcalls.checkCall("quiche_config_set_stateless_reset_token");
         try {
             SET_STATELESS_RESET_TOKEN.invokeExact(config, token16);
         } catch (Throwable t) {
@@ -389,6 +424,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_set_disable_dcid_reuse}. */
     public static void setDisableDcidReuse(MemorySegment config, boolean v) {
+        Downcalls.checkCall("quiche_config_set_disable_dcid_reuse");
         try {
             SET_DISABLE_DCID_REUSE.invokeExact(config, v);
         } catch (Throwable t) {
@@ -398,6 +434,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_set_ticket_key}: the session ticket key (48 bytes for BoringSSL); 0 or a negative code. */
     public static int setTicketKey(MemorySegment config, MemorySegment key, long keyLen) {
+        Downcalls.checkCall("quiche_config_set_ticket_key");
         try {
             return (int) SET_TICKET_KEY.invokeExact(config, key, keyLen);
         } catch (Throwable t) {
@@ -407,6 +444,7 @@ public final class QuicheConfig {
 
     /** {@code quiche_config_free}. The config must not be used afterwards; connections made from it stay valid. */
     public static void free(MemorySegment config) {
+        Downcalls.checkCall("quiche_config_free");
         try {
             FREE.invokeExact(config);
         } catch (Throwable t) {

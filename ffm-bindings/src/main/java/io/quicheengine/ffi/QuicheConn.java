@@ -69,6 +69,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_set_keylog_path}: TLS secrets to a file (NSS key log format); the config must have {@code log_keys}. */
     public static boolean setKeylogPath(MemorySegment conn, MemorySegment path) {
+        Downcalls.checkCall("quiche_conn_set_keylog_path");
         try {
             return (boolean) SET_KEYLOG_PATH.invokeExact(conn, path);
         } catch (Throwable t) {
@@ -78,6 +79,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_set_qlog_path}: writes a qlog trace; false when the library lacks the qlog feature or the file cannot be created. */
     public static boolean setQlogPath(MemorySegment conn, MemorySegment path, MemorySegment title, MemorySegment description) {
+        Downcalls.checkCall("quiche_conn_set_qlog_path");
         try {
             return (boolean) SET_QLOG_PATH.invokeExact(conn, path, title, description);
         } catch (Throwable t) {
@@ -87,6 +89,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_set_session}: resumes a TLS session; only right after {@link Quiche#connect}, before any packet. 0 or a negative code. */
     public static int setSession(MemorySegment conn, MemorySegment buf, long len) {
+        Downcalls.checkCall("quiche_conn_set_session");
         try {
             return (int) SET_SESSION.invokeExact(conn, buf, len);
         } catch (Throwable t) {
@@ -96,6 +99,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_set_max_idle_timeout}; 0 or a negative code. */
     public static int setMaxIdleTimeout(MemorySegment conn, long millis) {
+        Downcalls.checkCall("quiche_conn_set_max_idle_timeout");
         try {
             return (int) SET_MAX_IDLE_TIMEOUT.invokeExact(conn, millis);
         } catch (Throwable t) {
@@ -105,6 +109,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_recv}: processes one UDP payload, <b>decrypting {@code buf} in place</b>; returns bytes processed or a negative code. {@code info} is a {@link RecvInfo}. */
     public static long recv(MemorySegment conn, MemorySegment buf, long len, MemorySegment info) {
+        Downcalls.checkCall("quiche_conn_recv");
         try {
             return (long) RECV.invokeExact(conn, buf, len, info);
         } catch (Throwable t) {
@@ -114,6 +119,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_send}: writes one UDP payload to send into {@code out}; returns its length, {@link QuicheError#DONE} when there is nothing to send, or another negative code. {@code info} is a {@link SendInfo}. */
     public static long send(MemorySegment conn, MemorySegment out, long len, MemorySegment info) {
+        Downcalls.checkCall("quiche_conn_send");
         try {
             return (long) SEND.invokeExact(conn, out, len, info);
         } catch (Throwable t) {
@@ -123,6 +129,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_send_quantum}: how many bytes congestion control allows to send now (for GSO batching). */
     public static long sendQuantum(MemorySegment conn) {
+        Downcalls.checkCall("quiche_conn_send_quantum");
         try {
             return (long) SEND_QUANTUM.invokeExact(conn);
         } catch (Throwable t) {
@@ -132,6 +139,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_max_send_udp_payload_size}. */
     public static long maxSendUdpPayloadSize(MemorySegment conn) {
+        Downcalls.checkCall("quiche_conn_max_send_udp_payload_size");
         try {
             return (long) MAX_SEND_UDP_PAYLOAD_SIZE.invokeExact(conn);
         } catch (Throwable t) {
@@ -141,6 +149,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_timeout_as_nanos}: nanoseconds until {@link #onTimeout} is due; -1 (UINT64_MAX) when no timer is armed. */
     public static long timeoutAsNanos(MemorySegment conn) {
+        Downcalls.checkCall("quiche_conn_timeout_as_nanos");
         try {
             return (long) TIMEOUT_AS_NANOS.invokeExact(conn);
         } catch (Throwable t) {
@@ -150,6 +159,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_timeout_as_millis}; -1 (UINT64_MAX) when no timer is armed. */
     public static long timeoutAsMillis(MemorySegment conn) {
+        Downcalls.checkCall("quiche_conn_timeout_as_millis");
         try {
             return (long) TIMEOUT_AS_MILLIS.invokeExact(conn);
         } catch (Throwable t) {
@@ -159,6 +169,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_on_timeout}: runs the timer that {@link #timeoutAsNanos} announced. */
     public static void onTimeout(MemorySegment conn) {
+        Downcalls.checkCall("quiche_conn_on_timeout");
         try {
             ON_TIMEOUT.invokeExact(conn);
         } catch (Throwable t) {
@@ -168,6 +179,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_close}: starts closing with CONNECTION_CLOSE (an application close when {@code app}); 0, or {@link QuicheError#DONE} when already closed. */
     public static int close(MemorySegment conn, boolean app, long err, MemorySegment reason, long reasonLen) {
+        Downcalls.checkCall("quiche_conn_close");
         try {
             return (int) CLOSE.invokeExact(conn, app, err, reason, reasonLen);
         } catch (Throwable t) {
@@ -177,6 +189,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_trace_id}: stores a pointer into the connection in {@code *out} (copy it before the connection changes) and the length in {@code *outLen}. */
     public static void traceId(MemorySegment conn, MemorySegment out, MemorySegment outLen) {
+        Downcalls.checkCall("quiche_conn_trace_id");
         try {
             TRACE_ID.invokeExact(conn, out, outLen);
         } catch (Throwable t) {
@@ -186,6 +199,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_source_id}: borrowed pointer and length, as {@link #traceId}. */
     public static void sourceId(MemorySegment conn, MemorySegment out, MemorySegment outLen) {
+        Downcalls.checkCall("quiche_conn_source_id");
         try {
             SOURCE_ID.invokeExact(conn, out, outLen);
         } catch (Throwable t) {
@@ -195,6 +209,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_destination_id}: borrowed pointer and length, as {@link #traceId}. */
     public static void destinationId(MemorySegment conn, MemorySegment out, MemorySegment outLen) {
+        Downcalls.checkCall("quiche_conn_destination_id");
         try {
             DESTINATION_ID.invokeExact(conn, out, outLen);
         } catch (Throwable t) {
@@ -204,6 +219,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_application_proto}: the negotiated ALPN (borrowed; empty before the handshake). */
     public static void applicationProto(MemorySegment conn, MemorySegment out, MemorySegment outLen) {
+        Downcalls.checkCall("quiche_conn_application_proto");
         try {
             APPLICATION_PROTO.invokeExact(conn, out, outLen);
         } catch (Throwable t) {
@@ -213,6 +229,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_peer_cert}: the peer's leaf certificate, DER (borrowed). */
     public static void peerCert(MemorySegment conn, MemorySegment out, MemorySegment outLen) {
+        Downcalls.checkCall("quiche_conn_peer_cert");
         try {
             PEER_CERT.invokeExact(conn, out, outLen);
         } catch (Throwable t) {
@@ -222,6 +239,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_session}: the serialized TLS session for resumption (borrowed). */
     public static void session(MemorySegment conn, MemorySegment out, MemorySegment outLen) {
+        Downcalls.checkCall("quiche_conn_session");
         try {
             SESSION.invokeExact(conn, out, outLen);
         } catch (Throwable t) {
@@ -231,6 +249,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_server_name}: the SNI the client asked for (borrowed). */
     public static void serverName(MemorySegment conn, MemorySegment out, MemorySegment outLen) {
+        Downcalls.checkCall("quiche_conn_server_name");
         try {
             SERVER_NAME.invokeExact(conn, out, outLen);
         } catch (Throwable t) {
@@ -240,6 +259,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_is_established}. */
     public static boolean isEstablished(MemorySegment conn) {
+        Downcalls.checkCall("quiche_conn_is_established");
         try {
             return (boolean) IS_ESTABLISHED.invokeExact(conn);
         } catch (Throwable t) {
@@ -249,6 +269,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_is_resumed}. */
     public static boolean isResumed(MemorySegment conn) {
+        Downcalls.checkCall("quiche_conn_is_resumed");
         try {
             return (boolean) IS_RESUMED.invokeExact(conn);
         } catch (Throwable t) {
@@ -258,6 +279,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_is_in_early_data}. */
     public static boolean isInEarlyData(MemorySegment conn) {
+        Downcalls.checkCall("quiche_conn_is_in_early_data");
         try {
             return (boolean) IS_IN_EARLY_DATA.invokeExact(conn);
         } catch (Throwable t) {
@@ -267,6 +289,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_is_readable}: some stream has data to read. */
     public static boolean isReadable(MemorySegment conn) {
+        Downcalls.checkCall("quiche_conn_is_readable");
         try {
             return (boolean) IS_READABLE.invokeExact(conn);
         } catch (Throwable t) {
@@ -276,6 +299,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_is_draining}. */
     public static boolean isDraining(MemorySegment conn) {
+        Downcalls.checkCall("quiche_conn_is_draining");
         try {
             return (boolean) IS_DRAINING.invokeExact(conn);
         } catch (Throwable t) {
@@ -285,6 +309,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_is_closed}: the connection may be freed. */
     public static boolean isClosed(MemorySegment conn) {
+        Downcalls.checkCall("quiche_conn_is_closed");
         try {
             return (boolean) IS_CLOSED.invokeExact(conn);
         } catch (Throwable t) {
@@ -294,6 +319,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_is_timed_out}: closed by the idle timeout. */
     public static boolean isTimedOut(MemorySegment conn) {
+        Downcalls.checkCall("quiche_conn_is_timed_out");
         try {
             return (boolean) IS_TIMED_OUT.invokeExact(conn);
         } catch (Throwable t) {
@@ -303,6 +329,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_is_server}. */
     public static boolean isServer(MemorySegment conn) {
+        Downcalls.checkCall("quiche_conn_is_server");
         try {
             return (boolean) IS_SERVER.invokeExact(conn);
         } catch (Throwable t) {
@@ -312,6 +339,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_peer_streams_left_bidi}: bidirectional streams the peer still lets us open. */
     public static long peerStreamsLeftBidi(MemorySegment conn) {
+        Downcalls.checkCall("quiche_conn_peer_streams_left_bidi");
         try {
             return (long) PEER_STREAMS_LEFT_BIDI.invokeExact(conn);
         } catch (Throwable t) {
@@ -321,6 +349,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_peer_streams_left_uni}. */
     public static long peerStreamsLeftUni(MemorySegment conn) {
+        Downcalls.checkCall("quiche_conn_peer_streams_left_uni");
         try {
             return (long) PEER_STREAMS_LEFT_UNI.invokeExact(conn);
         } catch (Throwable t) {
@@ -330,6 +359,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_peer_error}: the CONNECTION_CLOSE the peer sent, if any. No out-parameter may be NULL; {@code *reason} is borrowed. */
     public static boolean peerError(MemorySegment conn, MemorySegment isApp, MemorySegment errorCode, MemorySegment reason, MemorySegment reasonLen) {
+        Downcalls.checkCall("quiche_conn_peer_error");
         try {
             return (boolean) PEER_ERROR.invokeExact(conn, isApp, errorCode, reason, reasonLen);
         } catch (Throwable t) {
@@ -339,6 +369,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_local_error}: the CONNECTION_CLOSE we sent, if any. As {@link #peerError}. */
     public static boolean localError(MemorySegment conn, MemorySegment isApp, MemorySegment errorCode, MemorySegment reason, MemorySegment reasonLen) {
+        Downcalls.checkCall("quiche_conn_local_error");
         try {
             return (boolean) LOCAL_ERROR.invokeExact(conn, isApp, errorCode, reason, reasonLen);
         } catch (Throwable t) {
@@ -348,6 +379,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_stats} into a {@link Stats} segment. */
     public static void stats(MemorySegment conn, MemorySegment out) {
+        Downcalls.checkCall("quiche_conn_stats");
         try {
             STATS.invokeExact(conn, out);
         } catch (Throwable t) {
@@ -357,6 +389,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_peer_transport_params} into a {@link TransportParams} segment; false before they are known. */
     public static boolean peerTransportParams(MemorySegment conn, MemorySegment out) {
+        Downcalls.checkCall("quiche_conn_peer_transport_params");
         try {
             return (boolean) PEER_TRANSPORT_PARAMS.invokeExact(conn, out);
         } catch (Throwable t) {
@@ -366,6 +399,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_path_stats} of path {@code index} into a {@link PathStats} segment; 0 or a negative code. */
     public static int pathStats(MemorySegment conn, long index, MemorySegment out) {
+        Downcalls.checkCall("quiche_conn_path_stats");
         try {
             return (int) PATH_STATS.invokeExact(conn, index, out);
         } catch (Throwable t) {
@@ -375,6 +409,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_send_ack_eliciting}: queues a PING if nothing else would elicit an ACK; 0 or a negative code. */
     public static long sendAckEliciting(MemorySegment conn) {
+        Downcalls.checkCall("quiche_conn_send_ack_eliciting");
         try {
             return (long) SEND_ACK_ELICITING.invokeExact(conn);
         } catch (Throwable t) {
@@ -384,6 +419,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_readable}: an iterator over readable streams (allocates; prefer {@link QuicheStream#readableNext}). Free it with {@link #streamIterFree}. */
     public static MemorySegment readable(MemorySegment conn) {
+        Downcalls.checkCall("quiche_conn_readable");
         try {
             return (MemorySegment) READABLE.invokeExact(conn);
         } catch (Throwable t) {
@@ -393,6 +429,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_writable}: an iterator over writable streams (allocates; prefer {@link QuicheStream#writableNext}). */
     public static MemorySegment writable(MemorySegment conn) {
+        Downcalls.checkCall("quiche_conn_writable");
         try {
             return (MemorySegment) WRITABLE.invokeExact(conn);
         } catch (Throwable t) {
@@ -402,6 +439,7 @@ public final class QuicheConn {
 
     /** {@code quiche_stream_iter_next}: the next stream id into {@code *streamId}; false when exhausted. */
     public static boolean streamIterNext(MemorySegment iter, MemorySegment streamId) {
+        Downcalls.checkCall("quiche_stream_iter_next");
         try {
             return (boolean) STREAM_ITER_NEXT.invokeExact(iter, streamId);
         } catch (Throwable t) {
@@ -411,6 +449,7 @@ public final class QuicheConn {
 
     /** {@code quiche_stream_iter_free}. */
     public static void streamIterFree(MemorySegment iter) {
+        Downcalls.checkCall("quiche_stream_iter_free");
         try {
             STREAM_ITER_FREE.invokeExact(iter);
         } catch (Throwable t) {
@@ -420,6 +459,7 @@ public final class QuicheConn {
 
     /** {@code quiche_conn_free}: the connection and every pointer borrowed from it become invalid. */
     public static void free(MemorySegment conn) {
+        Downcalls.checkCall("quiche_conn_free");
         try {
             FREE.invokeExact(conn);
         } catch (Throwable t) {

@@ -33,6 +33,7 @@ public final class QuicheDgram {
 
     /** {@code quiche_conn_dgram_max_writable_len}: the largest DATAGRAM payload sendable now, or a negative code. */
     public static long maxWritableLen(MemorySegment conn) {
+        Downcalls.checkCall("quiche_conn_dgram_max_writable_len");
         try {
             return (long) MAX_WRITABLE_LEN.invokeExact(conn);
         } catch (Throwable t) {
@@ -42,6 +43,7 @@ public final class QuicheDgram {
 
     /** {@code quiche_conn_dgram_recv_front_len}. */
     public static long recvFrontLen(MemorySegment conn) {
+        Downcalls.checkCall("quiche_conn_dgram_recv_front_len");
         try {
             return (long) RECV_FRONT_LEN.invokeExact(conn);
         } catch (Throwable t) {
@@ -51,6 +53,7 @@ public final class QuicheDgram {
 
     /** {@code quiche_conn_dgram_recv_queue_len}. */
     public static long recvQueueLen(MemorySegment conn) {
+        Downcalls.checkCall("quiche_conn_dgram_recv_queue_len");
         try {
             return (long) RECV_QUEUE_LEN.invokeExact(conn);
         } catch (Throwable t) {
@@ -60,6 +63,7 @@ public final class QuicheDgram {
 
     /** {@code quiche_conn_dgram_recv_queue_byte_size}. */
     public static long recvQueueByteSize(MemorySegment conn) {
+        Downcalls.checkCall("quiche_conn_dgram_recv_queue_byte_size");
         try {
             return (long) RECV_QUEUE_BYTE_SIZE.invokeExact(conn);
         } catch (Throwable t) {
@@ -69,6 +73,7 @@ public final class QuicheDgram {
 
     /** {@code quiche_conn_dgram_send_queue_len}. */
     public static long sendQueueLen(MemorySegment conn) {
+        Downcalls.checkCall("quiche_conn_dgram_send_queue_len");
         try {
             return (long) SEND_QUEUE_LEN.invokeExact(conn);
         } catch (Throwable t) {
@@ -78,6 +83,7 @@ public final class QuicheDgram {
 
     /** {@code quiche_conn_dgram_send_queue_byte_size}. */
     public static long sendQueueByteSize(MemorySegment conn) {
+        Downcalls.checkCall("quiche_conn_dgram_send_queue_byte_size");
         try {
             return (long) SEND_QUEUE_BYTE_SIZE.invokeExact(conn);
         } catch (Throwable t) {
@@ -87,6 +93,7 @@ public final class QuicheDgram {
 
     /** {@code quiche_conn_dgram_recv}: the oldest received datagram into {@code buf}; its length, {@link QuicheError#DONE} when none, or a negative code. */
     public static long recv(MemorySegment conn, MemorySegment buf, long len) {
+        Downcalls.checkCall("quiche_conn_dgram_recv");
         try {
             return (long) RECV.invokeExact(conn, buf, len);
         } catch (Throwable t) {
@@ -96,6 +103,7 @@ public final class QuicheDgram {
 
     /** {@code quiche_conn_dgram_send}: queues one datagram; its length or a negative code. */
     public static long send(MemorySegment conn, MemorySegment buf, long len) {
+        Downcalls.checkCall("quiche_conn_dgram_send");
         try {
             return (long) SEND.invokeExact(conn, buf, len);
         } catch (Throwable t) {
@@ -105,6 +113,7 @@ public final class QuicheDgram {
 
     /** {@code quiche_conn_is_dgram_send_queue_full}. */
     public static boolean isSendQueueFull(MemorySegment conn) {
+        Downcalls.checkCall("quiche_conn_is_dgram_send_queue_full");
         try {
             return (boolean) IS_SEND_QUEUE_FULL.invokeExact(conn);
         } catch (Throwable t) {
@@ -114,6 +123,7 @@ public final class QuicheDgram {
 
     /** {@code quiche_conn_is_dgram_recv_queue_full}. */
     public static boolean isRecvQueueFull(MemorySegment conn) {
+        Downcalls.checkCall("quiche_conn_is_dgram_recv_queue_full");
         try {
             return (boolean) IS_RECV_QUEUE_FULL.invokeExact(conn);
         } catch (Throwable t) {

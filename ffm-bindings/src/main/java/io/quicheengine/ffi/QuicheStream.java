@@ -39,6 +39,7 @@ public final class QuicheStream {
 
     /** {@code quiche_conn_stream_recv}: copies readable bytes into {@code out}; {@code *fin} is set at the end of the stream, {@code *errorCode} on {@link QuicheError#STREAM_RESET}. Returns bytes read or a negative code. */
     public static long recv(MemorySegment conn, long streamId, MemorySegment out, long len, MemorySegment fin, MemorySegment errorCode) {
+        Downcalls.checkCall("quiche_conn_stream_recv");
         try {
             return (long) RECV.invokeExact(conn, streamId, out, len, fin, errorCode);
         } catch (Throwable t) {
@@ -48,6 +49,7 @@ public final class QuicheStream {
 
     /** {@code quiche_conn_stream_send}: may take fewer bytes than offered; returns bytes taken, {@link QuicheError#DONE} when none, or a negative code ({@code *errorCode} set on {@link QuicheError#STREAM_STOPPED}). */
     public static long send(MemorySegment conn, long streamId, MemorySegment buf, long len, boolean fin, MemorySegment errorCode) {
+        Downcalls.checkCall("quiche_conn_stream_send");
         try {
             return (long) SEND.invokeExact(conn, streamId, buf, len, fin, errorCode);
         } catch (Throwable t) {
@@ -57,6 +59,7 @@ public final class QuicheStream {
 
     /** {@code quiche_conn_stream_priority}; 0 or a negative code. */
     public static int priority(MemorySegment conn, long streamId, byte urgency, boolean incremental) {
+        Downcalls.checkCall("quiche_conn_stream_priority");
         try {
             return (int) PRIORITY.invokeExact(conn, streamId, urgency, incremental);
         } catch (Throwable t) {
@@ -66,6 +69,7 @@ public final class QuicheStream {
 
     /** {@code quiche_conn_stream_shutdown}: {@link #SHUTDOWN_READ} sends STOP_SENDING, {@link #SHUTDOWN_WRITE} sends RESET_STREAM, with application error {@code err}; 0 or a negative code. */
     public static int shutdown(MemorySegment conn, long streamId, int direction, long err) {
+        Downcalls.checkCall("quiche_conn_stream_shutdown");
         try {
             return (int) SHUTDOWN.invokeExact(conn, streamId, direction, err);
         } catch (Throwable t) {
@@ -75,6 +79,7 @@ public final class QuicheStream {
 
     /** {@code quiche_conn_stream_capacity}: bytes the stream can take now, or a negative code. */
     public static long capacity(MemorySegment conn, long streamId) {
+        Downcalls.checkCall("quiche_conn_stream_capacity");
         try {
             return (long) CAPACITY.invokeExact(conn, streamId);
         } catch (Throwable t) {
@@ -84,6 +89,7 @@ public final class QuicheStream {
 
     /** {@code quiche_conn_stream_readable}. */
     public static boolean readable(MemorySegment conn, long streamId) {
+        Downcalls.checkCall("quiche_conn_stream_readable");
         try {
             return (boolean) READABLE.invokeExact(conn, streamId);
         } catch (Throwable t) {
@@ -93,6 +99,7 @@ public final class QuicheStream {
 
     /** {@code quiche_conn_stream_readable_next}: the next readable stream id, or -1 when none (edge-triggered; no allocation). */
     public static long readableNext(MemorySegment conn) {
+        Downcalls.checkCall("quiche_conn_stream_readable_next");
         try {
             return (long) READABLE_NEXT.invokeExact(conn);
         } catch (Throwable t) {
@@ -102,6 +109,7 @@ public final class QuicheStream {
 
     /** {@code quiche_conn_stream_writable}: 1 when {@code len} bytes fit, 0 when not, or a negative code. */
     public static int writable(MemorySegment conn, long streamId, long len) {
+        Downcalls.checkCall("quiche_conn_stream_writable");
         try {
             return (int) WRITABLE.invokeExact(conn, streamId, len);
         } catch (Throwable t) {
@@ -111,6 +119,7 @@ public final class QuicheStream {
 
     /** {@code quiche_conn_stream_writable_next}: the next writable stream id, or -1 when none (edge-triggered; no allocation). */
     public static long writableNext(MemorySegment conn) {
+        Downcalls.checkCall("quiche_conn_stream_writable_next");
         try {
             return (long) WRITABLE_NEXT.invokeExact(conn);
         } catch (Throwable t) {
@@ -120,6 +129,7 @@ public final class QuicheStream {
 
     /** {@code quiche_conn_stream_finished}: all data up to the fin was read, or the stream was reset. */
     public static boolean finished(MemorySegment conn, long streamId) {
+        Downcalls.checkCall("quiche_conn_stream_finished");
         try {
             return (boolean) FINISHED.invokeExact(conn, streamId);
         } catch (Throwable t) {
