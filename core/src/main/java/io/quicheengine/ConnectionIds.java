@@ -1,0 +1,70 @@
+package io.quicheengine;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.security.SecureRandom;
+
+/**
+ * Connection ids: the engine's own source ids (16 random bytes from {@link SecureRandom}) and the
+ * zero-allocation parsing of a datagram's destination id for routing. A routing key is the id's
+ * first 8 bytes; a hit is confirmed by comparing the whole id.
+ */
+final class ConnectionIds {
+    /** Length of the ids this engine chooses for itself. */
+    static final int LOCAL_LENGTH = 16;
+    static final int MAX_LENGTH = 20;
+    private static final ValueLayout.OfLong KEY = ValueLayout.JAVA_LONG_UNALIGNED;
+
+    private final SecureRandom random = new SecureRandom();
+
+    /** Loop thread: a fresh random id. */
+    byte[] next() {
+        byte[] id = new byte[LOCAL_LENGTH];
+        random.nextBytes(id);
+        return id;
+    }
+
+    static long key(MemorySegment id, long offset) {
+        return id.get(KEY, offset);
+    }
+
+    static long key(byte[] id) {
+        return MemorySegment.ofArray(id).get(KEY, 0);
+    }
+
+    /**
+     * Where the destination id of the datagram starts, or -1 when the datagram is too short or
+     * its id is shorter than a routing key. The length is {@link #destinationLength}.
+     */
+    static int destinationOffset(MemorySegment datagram, int length) {
+        if (length < 1) {
+            return -1;
+        }
+        byte first = datagram.get(ValueLayout.JAVA_BYTE, 0);
+        if ((first & 0x80) == 0) {
+            return length >= 1 + LOCAL_LENGTH ? 1 : -1;
+        }
+        if (length < 6) {
+            return -1;
+        }
+        int idLength = datagram.get(ValueLayout.JAVA_BYTE, 5) & 0xFF;
+        return idLength >= 8 && idLength <= MAX_LENGTH && length >= 6 + idLength ? 6 : -1;
+    }
+
+    static int destinationLength(MemorySegment datagram) {
+        byte first = datagram.get(ValueLayout.JAVA_BYTE, 0);
+        return (first & 0x80) == 0 ? LOCAL_LENGTH : datagram.get(ValueLayout.JAVA_BYTE, 5) & 0xFF;
+    }
+
+    static boolean isLongHeader(MemorySegment datagram) {
+        return (datagram.get(ValueLayout.JAVA_BYTE, 0) & 0x80) != 0;
+    }
+
+    static String hex(MemorySegment id, int length) {
+        StringBuilder s = new StringBuilder(length * 2);
+        for (int i = 0; i < length; i++) {
+            s.append(String.format("%02x", id.get(ValueLayout.JAVA_BYTE, i)));
+        }
+        return s.toString();
+    }
+}

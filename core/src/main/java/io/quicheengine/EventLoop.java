@@ -1,0 +1,1322 @@
+package io.quicheengine;
+
+import com.lmax.disruptor.EventPoller;
+import io.quicheengine.ffi.PathStats;
+import io.quicheengine.ffi.QuicheConn;
+import io.quicheengine.ffi.QuicheError;
+import io.quicheengine.ffi.QuicheStream;
+import io.quicheengine.ffi.RecvInfo;
+import io.quicheengine.ffi.SendInfo;
+import io.quicheengine.ffi.SockAddr;
+import io.quicheengine.ffi.Stats;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.agrona.DeadlineTimerWheel;
+import org.agrona.collections.Long2ObjectHashMap;
+
+/**
+ * The engine's event loop: the only code that calls quiche. One duty cycle drains commands,
+ * receives datagrams into quiche, fires due timers, moves readable bytes into read rings, flushes
+ * pending writes and egress, then reports the work done so the caller can idle when there was none.
+ *
+ * <p>Loop thread only, except {@link #run()}'s caller starting the thread.
+ */
+final class EventLoop implements Runnable {
+    private static final int RECEIVE_BATCH = 64;
+    private static final int COMMAND_BATCH = 4096;
+    private static final long TICK_NANOS = 1L << 17;
+    private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
+
+    final EngineCore engine;
+    private final EngineSettings settings;
+    private final NativeResources resources;
+    final NativeConfigs configs;
+    final ConnectionIds ids = new ConnectionIds();
+    private final ReadRingPool rings;
+    private final ChunkPool chunks;
+    private final ServerAcceptor acceptor;
+
+    // Scratch memory, made once: the steady state allocates nothing.
+    private final ByteBuffer rxBuffer;
+    private final MemorySegment rx;
+    private final ByteBuffer txBuffer;
+    private final MemorySegment tx;
+    private final SendInfo sendInfo;
+    private final RecvInfo recvInfo;
+    private final MemorySegment peerScratch;
+    private final MemorySegment fin;
+    private final MemorySegment errorCode;
+    private final MemorySegment isApp;
+    private final MemorySegment reasonPointer;
+    private final MemorySegment reasonLength;
+    private final MemorySegment emptyPayload;
+    private final Stats stats;
+    private final PathStats pathStats;
+
+    private final DeadlineTimerWheel timers;
+    private final Long2ObjectHashMap<ConnectionState> timerOwners = new Long2ObjectHashMap<>();
+    private final DeadlineTimerWheel.TimerHandler onTimer = this::onTimer;
+    private final EventPoller.Handler<Command> onCommand = this::onCommand;
+
+    private final ArrayList<ConnectionState> connections = new ArrayList<>();
+    private final ArrayList<ConnectionState> dirty = new ArrayList<>();
+    private final ArrayList<StreamState> readBlocked = new ArrayList<>();
+    /** Streams done on both sides whose ring could not be taken back yet (a reader held it, or bytes are unread). */
+    private final ArrayList<StreamState> toCollect = new ArrayList<>();
+    private final ArrayList<Endpoint> endpoints = new ArrayList<>();
+    private final ArrayList<ServerState> servers = new ArrayList<>();
+    private final ArrayDeque<Command> localCommands = new ArrayDeque<>();
+    /** Streams a listener could not write to because the ring was full: told writable next cycle. */
+    private final ArrayList<StreamState> writableLater = new ArrayList<>();
+    private final ArrayDeque<Command> spareCommands = new ArrayDeque<>();
+    private Endpoint clientEndpoint;
+    private int commandsThisCycle;
+    private long now;
+    private volatile boolean running = true;
+    private long closeDeadline;
+    private long lastEngineStatsNanos;
+    private final java.util.concurrent.CompletableFuture<Void> terminated = new java.util.concurrent.CompletableFuture<>();
+
+    EventLoop(EngineCore engine) {
+        this.engine = engine;
+        this.settings = engine.settings;
+        this.resources = engine.resources;
+        this.configs = new NativeConfigs(resources);
+        Arena arena = engine.arena;
+        this.rings = new ReadRingPool(arena, settings.readRingCapacity(), settings.maxReadRings(), resources);
+        this.chunks = new ChunkPool(arena, settings.pendingChunkSize(), resources);
+        this.rxBuffer = ByteBuffer.allocateDirect(65536);
+        this.rx = MemorySegment.ofBuffer(rxBuffer);
+        this.txBuffer = ByteBuffer.allocateDirect(65536);
+        this.tx = MemorySegment.ofBuffer(txBuffer);
+        this.sendInfo = new SendInfo(arena);
+        this.recvInfo = new RecvInfo(arena);
+        this.peerScratch = arena.allocate(SockAddr.STORAGE_LENGTH, 8);
+        this.fin = arena.allocate(ValueLayout.JAVA_BOOLEAN);
+        this.errorCode = arena.allocate(ValueLayout.JAVA_LONG);
+        this.isApp = arena.allocate(ValueLayout.JAVA_BOOLEAN);
+        this.reasonPointer = arena.allocate(ValueLayout.ADDRESS);
+        this.reasonLength = arena.allocate(ValueLayout.JAVA_LONG);
+        this.emptyPayload = arena.allocate(8);
+        this.stats = new Stats(arena);
+        this.pathStats = new PathStats(arena);
+        long start = System.nanoTime();
+        this.timers = new DeadlineTimerWheel(TimeUnit.NANOSECONDS, start, TICK_NANOS, 512);
+        this.acceptor = new ServerAcceptor(this, arena);
+    }
+
+    java.util.concurrent.CompletableFuture<Void> terminated() {
+        return terminated;
+    }
+
+    // =====================================================================================
+    // The duty cycle
+    // =====================================================================================
+
+    @Override
+    public void run() {
+        try {
+            while (running) {
+                int work = doWork();
+                if (engine.state() == EngineCore.CLOSING) {
+                    work += continueClosing();
+                }
+                if (work == 0) {
+                    engine.idler.idle(nextDeadlineNanos(), engine.commands);
+                } else {
+                    engine.idler.reset();
+                }
+            }
+        } catch (Throwable t) {
+            settings.errorHandler().onError(null, "the event loop failed and stops; the engine is unusable", t);
+        } finally {
+            releaseEverything();
+            terminated.complete(null);
+        }
+    }
+
+    int doWork() {
+        now = System.nanoTime();
+        int work = drainCommands();
+        work += receive();
+        work += timers.poll(now, onTimer, Integer.MAX_VALUE);
+        work += resumeBlockedReaders();
+        work += notifyWritableLater();
+        work += collectPending();
+        work += processDirty();
+        if (now - lastEngineStatsNanos >= settings.statsInterval().toNanos()) {
+            publishEngineStats();
+        }
+        return work;
+    }
+
+    private void publishEngineStats() {
+        lastEngineStatsNanos = now;
+        long buffered = 0;
+        long pending = 0;
+        for (int i = 0; i < connections.size(); i++) {
+            ConnectionState connection = connections.get(i);
+            pending += connection.creditUsed;
+            for (StreamState stream : connection.streams.values()) {
+                StreamReadRing ring = stream.ring;
+                if (ring != null) {
+                    buffered += ring.size();
+                }
+            }
+        }
+        engine.bufferedReadBytes = buffered;
+        engine.pendingWriteBytes = pending;
+    }
+
+    private int drainCommands() {
+        commandsThisCycle = 0;
+        int work = 0;
+        while (!localCommands.isEmpty()) {
+            Command command = localCommands.pollFirst();
+            handle(command);
+            command.clear();
+            spareCommands.addLast(command);
+            work++;
+        }
+        try {
+            engine.commands.poll(onCommand);
+        } catch (Exception e) {
+            settings.errorHandler().onError(null, "processing a command", e);
+        }
+        return work + commandsThisCycle;
+    }
+
+    private boolean onCommand(Command command, long sequence, boolean endOfBatch) {
+        try {
+            handle(command);
+        } finally {
+            command.clear();
+        }
+        return ++commandsThisCycle < COMMAND_BATCH;
+    }
+
+    /** Queues a command from the loop thread itself (a listener callback): it runs at the start of the next cycle. */
+    void submitLocal(int type, ConnectionState connection, StreamState stream, long code, boolean finFlag, Object attachment) {
+        Command command = spareCommands.pollFirst();
+        if (command == null) {
+            command = new Command(emptyPayload);
+        }
+        command.type = type;
+        command.connection = connection;
+        command.stream = stream;
+        command.code = code;
+        command.fin = finFlag;
+        command.attachment = attachment;
+        localCommands.addLast(command);
+    }
+
+    private void handle(Command command) {
+        ConnectionState connection = command.connection;
+        try {
+            switch (command.type) {
+                case Command.WRITE -> onWrite(command);
+                case Command.RESET_STREAM -> onResetStream(command.stream, command.code);
+                case Command.STOP_SENDING -> onStopSending(command.stream, command.code);
+                case Command.STREAM_READ_PROGRESS -> onReadProgress(command.stream);
+                case Command.STREAM_OPENED -> {
+                    if (!command.stream.connection.finalized) {
+                        register(command.stream.connection, command.stream);
+                    }
+                }
+                case Command.CONNECT -> connect(connection);
+                case Command.CLOSE_CONNECTION -> closeConnection(connection, command.fin, command.code, (String) command.attachment);
+                case Command.RUN -> ((Runnable) command.attachment).run();
+                case Command.NOOP -> {
+                }
+                default -> throw new IllegalStateException("unknown command type " + command.type);
+            }
+        } catch (RuntimeException e) {
+            if (command.stream != null) {
+                connection = command.stream.connection;
+            }
+            if (connection != null) {
+                failConnection(connection, "handling a command for " + (command.stream != null ? command.stream : connection), e);
+            } else {
+                settings.errorHandler().onError(null, "handling an engine command", e);
+            }
+        }
+    }
+
+    // =====================================================================================
+    // Receiving
+    // =====================================================================================
+
+    private int receive() {
+        int work = 0;
+        for (int i = 0; i < endpoints.size(); i++) {
+            Endpoint endpoint = endpoints.get(i);
+            for (int n = 0; n < RECEIVE_BATCH; n++) {
+                InetSocketAddress from;
+                try {
+                    from = endpoint.receive(rxBuffer);
+                } catch (IOException e) {
+                    settings.errorHandler().onError(null, "receiving on " + endpoint.localAddress, e);
+                    break;
+                }
+                if (from == null) {
+                    break;
+                }
+                work++;
+                onDatagram(endpoint, from, rxBuffer.position());
+            }
+        }
+        return work;
+    }
+
+    private void onDatagram(Endpoint endpoint, InetSocketAddress from, int length) {
+        int idOffset = ConnectionIds.destinationOffset(rx, length);
+        if (idOffset < 0) {
+            dropped(endpoint);
+            return;
+        }
+        ConnectionState connection = route(endpoint, idOffset);
+        if (connection == null) {
+            if (endpoint.server != null && !endpoint.server.closed && engine.state() == EngineCore.RUNNING) {
+                connection = acceptor.onUnknownDatagram(endpoint, from, rx, length);
+            }
+            if (connection == null) {
+                if (endpoint.server == null) {
+                    dropped(endpoint);
+                }
+                return;
+            }
+        }
+        deliver(connection, from, length);
+    }
+
+    private ConnectionState route(Endpoint endpoint, int idOffset) {
+        long key = ConnectionIds.key(rx, idOffset);
+        ConnectionState connection = endpoint.bySourceId.get(key);
+        if (connection != null && ConnectionIds.destinationLength(rx) == ConnectionIds.LOCAL_LENGTH
+                && MemorySegment.mismatch(rx, idOffset, idOffset + ConnectionIds.LOCAL_LENGTH, connection.sourceId, 0, ConnectionIds.LOCAL_LENGTH) == -1) {
+            return connection;
+        }
+        if (ConnectionIds.isLongHeader(rx)) {
+            connection = endpoint.byOriginalId.get(key);
+            if (connection != null) {
+                return connection;
+            }
+        }
+        return null;
+    }
+
+    private void dropped(Endpoint endpoint) {
+        if (endpoint.server != null) {
+            endpoint.server.datagramsDropped++;
+        }
+    }
+
+    /** Feeds one datagram to its connection's quiche; it then needs processing this cycle. */
+    void deliver(ConnectionState connection, InetSocketAddress from, int length) {
+        if (connection.finalized) {
+            return;
+        }
+        MemorySegment peer = connection.peerSockaddr;
+        int peerLength = connection.peerSockaddrLength;
+        if (from != connection.peerAddress && !from.equals(connection.peerAddress)) {
+            peer = peerScratch;
+            peerLength = SockAddr.NATIVE.write(from, peerScratch);
+        }
+        recvInfo.from(peer, peerLength).to(connection.endpoint.localSockaddr, connection.endpoint.localSockaddrLength);
+        long read = QuicheConn.recv(connection.quiche, rx, length, recvInfo.segment());
+        if (read < 0 && read != QuicheError.DONE.code()) {
+            // A datagram quiche rejects (corrupt, duplicate, undecryptable) is dropped; the connection lives on.
+            if (connection.endpoint.server != null) {
+                connection.endpoint.server.datagramsDropped++;
+            }
+        }
+        markDirty(connection);
+    }
+
+    // =====================================================================================
+    // Timers
+    // =====================================================================================
+
+    private boolean onTimer(TimeUnit unit, long nowNanos, long timerId) {
+        ConnectionState connection = timerOwners.remove(timerId);
+        if (connection != null && connection.timerId == timerId) {
+            connection.timerId = DeadlineTimerWheel.NULL_DEADLINE;
+            if (!connection.finalized) {
+                QuicheConn.onTimeout(connection.quiche);
+                markDirty(connection);
+            }
+        }
+        return true;
+    }
+
+    private void updateTimer(ConnectionState connection) {
+        long timeout = QuicheConn.timeoutAsNanos(connection.quiche);
+        if (timeout == -1) {
+            cancelTimer(connection);
+            return;
+        }
+        long deadline = now + timeout;
+        if (connection.timerId != DeadlineTimerWheel.NULL_DEADLINE) {
+            if (Math.abs(connection.timerDeadline - deadline) < TICK_NANOS) {
+                return;
+            }
+            cancelTimer(connection);
+        }
+        long id = timers.scheduleTimer(deadline);
+        connection.timerId = id;
+        connection.timerDeadline = deadline;
+        timerOwners.put(id, connection);
+    }
+
+    private void cancelTimer(ConnectionState connection) {
+        if (connection.timerId != DeadlineTimerWheel.NULL_DEADLINE) {
+            timers.cancelTimer(connection.timerId);
+            timerOwners.remove(connection.timerId);
+            connection.timerId = DeadlineTimerWheel.NULL_DEADLINE;
+        }
+    }
+
+    /** How long the loop may sleep: until the earliest quiche deadline (a scan, done only when about to park). */
+    private long nextDeadlineNanos() {
+        long earliest = Long.MAX_VALUE;
+        for (int i = 0; i < connections.size(); i++) {
+            ConnectionState connection = connections.get(i);
+            if (connection.timerId != DeadlineTimerWheel.NULL_DEADLINE) {
+                earliest = Math.min(earliest, connection.timerDeadline);
+            }
+        }
+        if (!readBlocked.isEmpty() || !toCollect.isEmpty() || engine.state() != EngineCore.RUNNING) {
+            earliest = Math.min(earliest, System.nanoTime() + 1_000_000);
+        }
+        return earliest == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, earliest - System.nanoTime());
+    }
+
+    // =====================================================================================
+    // Processing a connection after it received, timed out or got commands
+    // =====================================================================================
+
+    void markDirty(ConnectionState connection) {
+        if (!connection.dirty && !connection.finalized) {
+            connection.dirty = true;
+            dirty.add(connection);
+        }
+    }
+
+    private int processDirty() {
+        int count = dirty.size();
+        for (int i = 0; i < dirty.size(); i++) {
+            ConnectionState connection = dirty.get(i);
+            connection.dirty = false;
+            if (connection.finalized) {
+                continue;
+            }
+            try {
+                process(connection);
+            } catch (RuntimeException e) {
+                failConnection(connection, "processing " + connection, e);
+            }
+        }
+        dirty.clear();
+        return count;
+    }
+
+    private void process(ConnectionState connection) {
+        MemorySegment quiche = connection.quiche;
+        if (connection.state == ConnectionState.HANDSHAKING && QuicheConn.isEstablished(quiche)) {
+            onEstablished(connection);
+        }
+        drainReadable(connection);
+        flushBacklog(connection);
+        flushEgress(connection);
+        if (QuicheConn.isClosed(quiche)) {
+            finalizeConnection(connection);
+            return;
+        }
+        if (connection.state == ConnectionState.ESTABLISHED) {
+            publishStreamLimits(connection);
+        }
+        if (connection.creditBlocked && connection.creditUsed < settings.connectionWriteBound()) {
+            notifyCreditWaiters(connection);
+        }
+        updateTimer(connection);
+        if (now - connection.lastStatsNanos >= settings.statsInterval().toNanos()) {
+            publishStats(connection);
+        }
+    }
+
+    private void flushEgress(ConnectionState connection) {
+        MemorySegment quiche = connection.quiche;
+        Endpoint endpoint = connection.endpoint;
+        while (true) {
+            long written = QuicheConn.send(quiche, tx, tx.byteSize(), sendInfo.segment());
+            if (written == QuicheError.DONE.code()) {
+                return;
+            }
+            if (written < 0) {
+                throw new IllegalStateException("quiche_conn_send failed: " + QuicheError.describe(written));
+            }
+            InetSocketAddress to = connection.peerAddress;
+            if (!SockAddr.same(sendInfo.to(), sendInfo.toLength(), connection.peerSockaddr, connection.peerSockaddrLength)) {
+                to = SockAddr.NATIVE.read(sendInfo.to(), sendInfo.toLength());
+                MemorySegment.copy(sendInfo.to(), 0, connection.peerSockaddr, 0, sendInfo.toLength());
+                connection.peerSockaddrLength = sendInfo.toLength();
+                connection.peerAddress = to;
+            }
+            try {
+                endpoint.send(txBuffer, (int) written, to);
+            } catch (IOException e) {
+                // The peer's address may be unreachable for a moment; quiche's loss recovery resends.
+                settings.errorHandler().onError(connection.handle, "sending to " + to, e);
+                return;
+            }
+        }
+    }
+
+    private void onEstablished(ConnectionState connection) {
+        MemorySegment quiche = connection.quiche;
+        QuicheConn.applicationProto(quiche, reasonPointer, reasonLength);
+        connection.applicationProtocol = borrowedString(reasonPointer, reasonLength);
+        connection.state = ConnectionState.ESTABLISHED;
+        publishStreamLimits(connection);
+        publishStats(connection);
+        if (connection.server != null) {
+            ServerState server = connection.server;
+            server.connectionsAccepted++;
+            if (server.acceptQueue != null && !server.acceptQueue.offer(connection.handle)) {
+                settings.errorHandler().onError(connection.handle, "the accept queue of " + server.handle + " is full: the application does not call accept()", null);
+                closeConnection(connection, false, TransportErrors.CONNECTION_REFUSED, "server busy");
+                return;
+            }
+        }
+        connection.handshake.complete(connection.handle);
+        QuicListener listener = connection.listener;
+        if (listener != null) {
+            listener.onHandshakeComplete(connection.handle);
+        }
+        unpark(connection.streamLimitWaiter);
+    }
+
+    private void publishStreamLimits(ConnectionState connection) {
+        long bidi = connection.localBidiOpened + QuicheConn.peerStreamsLeftBidi(connection.quiche);
+        long uni = connection.localUniOpened + QuicheConn.peerStreamsLeftUni(connection.quiche);
+        if (bidi != connection.peerBidiLimit || uni != connection.peerUniLimit) {
+            connection.peerBidiLimit = bidi;
+            connection.peerUniLimit = uni;
+            unpark(connection.streamLimitWaiter);
+        }
+    }
+
+    private void publishStats(ConnectionState connection) {
+        connection.lastStatsNanos = now;
+        QuicheConn.stats(connection.quiche, stats.segment());
+        StatsCell cell = connection.stats;
+        cell.stage(StatsCell.SENT, stats.sent());
+        cell.stage(StatsCell.RECEIVED, stats.recv());
+        cell.stage(StatsCell.LOST, stats.lost());
+        cell.stage(StatsCell.RETRANSMITTED, stats.retrans());
+        cell.stage(StatsCell.SENT_BYTES, stats.sentBytes());
+        cell.stage(StatsCell.RECEIVED_BYTES, stats.recvBytes());
+        cell.stage(StatsCell.LOST_BYTES, stats.lostBytes());
+        cell.stage(StatsCell.STREAM_RETRANS_BYTES, stats.streamRetransBytes());
+        if (QuicheConn.pathStats(connection.quiche, 0, pathStats.segment()) == 0) {
+            cell.stage(StatsCell.RTT, pathStats.rtt());
+            cell.stage(StatsCell.MIN_RTT, pathStats.minRtt());
+            cell.stage(StatsCell.RTT_VAR, pathStats.rttvar());
+            cell.stage(StatsCell.CWND, pathStats.cwnd());
+            cell.stage(StatsCell.DELIVERY_RATE, pathStats.deliveryRate());
+            cell.stage(StatsCell.PMTU, pathStats.pmtu());
+        }
+        cell.stage(StatsCell.PUBLISHED_AT, now);
+        cell.publish();
+    }
+
+    // =====================================================================================
+    // Read path: quiche -> read rings
+    // =====================================================================================
+
+    private void drainReadable(ConnectionState connection) {
+        MemorySegment quiche = connection.quiche;
+        for (long id = QuicheStream.readableNext(quiche); id >= 0; id = QuicheStream.readableNext(quiche)) {
+            StreamState stream = connection.streams.get(id);
+            if (stream == null) {
+                stream = peerStream(connection, id);
+                if (stream == null) {
+                    discardReadable(connection, id);
+                    continue;
+                }
+            }
+            drainStream(connection, stream);
+        }
+    }
+
+    private StreamState peerStream(ConnectionState connection, long id) {
+        boolean clientInitiated = (id & 1) == 0;
+        if (clientInitiated == connection.client) {
+            return null; // one of ours that was already collected: nothing can still be owed to it
+        }
+        StreamState stream = new StreamState(connection, id);
+        register(connection, stream);
+        if (connection.listener != null) {
+            connection.listener.onStreamOpened(stream.handle);
+        } else if (!connection.acceptQueue.offer(stream.handle)) {
+            settings.errorHandler().onError(connection.handle, "too many unaccepted peer streams: refusing stream " + id, null);
+            QuicheStream.shutdown(connection.quiche, id, QuicheStream.SHUTDOWN_READ, 0);
+            stream.readShutdown = true;
+            if (stream.canWrite) {
+                QuicheStream.shutdown(connection.quiche, id, QuicheStream.SHUTDOWN_WRITE, 0);
+                stream.resetByApplication = true;
+            }
+            tryCollect(stream);
+            return null;
+        }
+        return stream;
+    }
+
+    private void discardReadable(ConnectionState connection, long id) {
+        while (true) {
+            long n = QuicheStream.recv(connection.quiche, id, tx, tx.byteSize(), fin, errorCode);
+            if (n <= 0 || fin.get(ValueLayout.JAVA_BOOLEAN, 0)) {
+                return;
+            }
+        }
+    }
+
+    private void register(ConnectionState connection, StreamState stream) {
+        if (!stream.registered) {
+            stream.registered = true;
+            connection.streams.put(stream.id, stream);
+            resources.streams.increment();
+        }
+    }
+
+    /** quiche now knows the local stream: its index counts against the peer's stream limit. */
+    private void knownToQuiche(ConnectionState connection, StreamState stream) {
+        if (!stream.knownToQuiche) {
+            stream.knownToQuiche = true;
+            if (stream.local) {
+                long count = (stream.id >>> 2) + 1;
+                if (stream.bidirectional) {
+                    connection.localBidiOpened = Math.max(connection.localBidiOpened, count);
+                } else {
+                    connection.localUniOpened = Math.max(connection.localUniOpened, count);
+                }
+            }
+        }
+    }
+
+    /** Moves the stream's readable bytes from quiche into its ring while the ring has room. */
+    private void drainStream(ConnectionState connection, StreamState stream) {
+        if (stream.readShutdown || stream.collected) {
+            discardReadable(connection, stream.id);
+            return;
+        }
+        StreamReadRing ring = stream.ring;
+        if (ring == null) {
+            ring = rings.acquire();
+            if (ring == null) {
+                blockReads(stream);
+                return;
+            }
+            stream.ring = ring;
+        }
+        boolean progressed = false;
+        long reset = -1;
+        while (true) {
+            int space = ring.writableBytes();
+            if (space == 0) {
+                blockReads(stream);
+                break;
+            }
+            long n = QuicheStream.recvToAddress(connection.quiche, stream.id, ring.writeAddress(), space, fin, errorCode);
+            if (n == QuicheError.DONE.code()) {
+                break;
+            }
+            if (n == QuicheError.STREAM_RESET.code()) {
+                reset = errorCode.get(ValueLayout.JAVA_LONG, 0);
+                stream.resetCode = reset;
+                progressed = true;
+                break;
+            }
+            if (n < 0) {
+                throw new IllegalStateException("quiche_conn_stream_recv on stream " + stream.id + ": " + QuicheError.describe(n));
+            }
+            ring.commitWrite((int) n);
+            stream.bytesReceived = ring.tailPosition();
+            progressed = true;
+            if (fin.get(ValueLayout.JAVA_BOOLEAN, 0)) {
+                stream.finalSize = ring.tailPosition();
+                break;
+            }
+            if (n < space) {
+                break;
+            }
+        }
+        if (progressed) {
+            unpark(stream.readWaiter);
+            QuicListener listener = connection.listener;
+            if (listener != null) {
+                if (reset >= 0) {
+                    listener.onStreamReset(stream.handle, reset);
+                } else {
+                    listener.onStreamReadable(stream.handle);
+                }
+            }
+            if (reset >= 0 || stream.finalSize >= 0) {
+                tryCollect(stream);
+            }
+        }
+    }
+
+    private void blockReads(StreamState stream) {
+        stream.readBlocked = true;
+        if (!stream.inReadBlockedList) {
+            stream.inReadBlockedList = true;
+            readBlocked.add(stream);
+        }
+    }
+
+    /** Streams whose ring was full (or missing): resume as soon as their reader made room. */
+    private int resumeBlockedReaders() {
+        int resumed = 0;
+        for (int i = readBlocked.size() - 1; i >= 0; i--) {
+            StreamState stream = readBlocked.get(i);
+            ConnectionState connection = stream.connection;
+            if (connection.finalized || stream.collected || stream.readShutdown) {
+                removeBlocked(i, stream);
+                continue;
+            }
+            StreamReadRing ring = stream.ring;
+            boolean room = ring == null || ring.writableBytes() > 0;
+            if (room) {
+                removeBlocked(i, stream);
+                stream.readBlocked = false;
+                try {
+                    drainStream(connection, stream);
+                } catch (RuntimeException e) {
+                    failConnection(connection, "resuming reads of " + stream, e);
+                    continue;
+                }
+                markDirty(connection);
+                resumed++;
+            }
+        }
+        return resumed;
+    }
+
+    private void removeBlocked(int index, StreamState stream) {
+        int last = readBlocked.size() - 1;
+        readBlocked.set(index, readBlocked.get(last));
+        readBlocked.remove(last);
+        stream.inReadBlockedList = false;
+    }
+
+    private void onReadProgress(StreamState stream) {
+        ConnectionState connection = stream.connection;
+        if (!connection.finalized && !stream.collected && stream.readBlocked && !stream.inReadBlockedList) {
+            blockReads(stream);
+        }
+        tryCollect(stream);
+    }
+
+    // =====================================================================================
+    // Write path: command slots -> quiche, the rest via pending buffers
+    // =====================================================================================
+
+    private void onWrite(Command command) {
+        StreamState stream = command.stream;
+        ConnectionState connection = stream.connection;
+        int length = command.length;
+        if (connection.finalized || connection.quiche.address() == 0 || writeDead(stream)) {
+            stream.returnCredit(length);
+            return;
+        }
+        register(connection, stream);
+        markDirty(connection);
+        if ((stream.pending != null && !stream.pending.isEmpty()) || stream.finPending) {
+            queuePending(stream, command.payloadAddress, length, command.fin);
+            return;
+        }
+        long n = QuicheStream.sendFromAddress(connection.quiche, stream.id, command.payloadAddress, length, command.fin, errorCode);
+        knownToQuiche(connection, stream);
+        if (n >= 0) {
+            if (n > 0) {
+                taken(stream, n);
+            }
+            if (n < length) {
+                queuePending(stream, command.payloadAddress + n, (int) (length - n), command.fin);
+            } else if (command.fin) {
+                stream.finSent = true;
+                tryCollect(stream);
+            }
+        } else if (n == QuicheError.DONE.code()) {
+            queuePending(stream, command.payloadAddress, length, command.fin);
+        } else {
+            stream.returnCredit(length);
+            sendFailed(stream, n);
+        }
+    }
+
+    void writableLater(StreamState stream) {
+        if (!writableLater.contains(stream)) {
+            writableLater.add(stream);
+        }
+    }
+
+    private int notifyWritableLater() {
+        int count = writableLater.size();
+        for (int i = 0; i < count; i++) {
+            StreamState stream = writableLater.get(i);
+            QuicListener listener = stream.connection.listener;
+            if (listener != null && !stream.connection.finalized && stream.writeBlocked) {
+                stream.writeBlocked = false;
+                try {
+                    listener.onStreamWritable(stream.handle);
+                } catch (RuntimeException e) {
+                    failConnection(stream.connection, "the listener's onStreamWritable for " + stream, e);
+                }
+            }
+        }
+        writableLater.subList(0, count).clear();
+        return count;
+    }
+
+    private void queuePending(StreamState stream, long address, int length, boolean finFlag) {
+        if (length > 0) {
+            if (stream.pending == null) {
+                stream.pending = new PendingWrites(chunks);
+            }
+            stream.pending.append(address, length);
+        }
+        if (finFlag) {
+            stream.finPending = true;
+        }
+        if (!stream.inBacklog) {
+            stream.inBacklog = true;
+            stream.connection.backlog.add(stream);
+        }
+    }
+
+    private void flushBacklog(ConnectionState connection) {
+        ArrayList<StreamState> backlog = connection.backlog;
+        int kept = 0;
+        for (int i = 0; i < backlog.size(); i++) {
+            StreamState stream = backlog.get(i);
+            if (flushStream(connection, stream)) {
+                stream.inBacklog = false;
+            } else {
+                backlog.set(kept++, stream);
+            }
+        }
+        for (int i = backlog.size() - 1; i >= kept; i--) {
+            backlog.remove(i);
+        }
+    }
+
+    /** Offers the stream's pending bytes (and fin) to quiche; true when nothing is left pending. */
+    private boolean flushStream(ConnectionState connection, StreamState stream) {
+        if (writeDead(stream)) {
+            dropPending(stream);
+            return true;
+        }
+        PendingWrites pending = stream.pending;
+        if (pending != null && !pending.isEmpty()) {
+            long n = pending.flush(connection.quiche, stream.id, errorCode);
+            if (n > 0) {
+                taken(stream, n);
+            } else if (n < 0 && n != QuicheError.DONE.code()) {
+                dropPending(stream);
+                sendFailed(stream, n);
+                return true;
+            }
+            if (!pending.isEmpty()) {
+                return false;
+            }
+        }
+        if (stream.finPending) {
+            long n = QuicheStream.sendFromAddress(connection.quiche, stream.id, emptyPayload.address(), 0, true, errorCode);
+            if (n == QuicheError.DONE.code()) {
+                return false;
+            }
+            stream.finPending = false;
+            if (n < 0) {
+                sendFailed(stream, n);
+                return true;
+            }
+            stream.finSent = true;
+            tryCollect(stream);
+        }
+        return true;
+    }
+
+    /** quiche took {@code n} bytes: return the credit and wake whoever waits for it. */
+    private void taken(StreamState stream, long n) {
+        stream.bytesSent += n;
+        stream.returnCredit(n);
+        if (stream.writeBlocked) {
+            stream.writeBlocked = false;
+            unpark(stream.writeWaiter);
+            QuicListener listener = stream.connection.listener;
+            if (listener != null) {
+                listener.onStreamWritable(stream.handle);
+            }
+        }
+    }
+
+    /** Connection credit came back after an offer fell short of it: tell every stream that waits. */
+    private void notifyCreditWaiters(ConnectionState connection) {
+        connection.creditBlocked = false;
+        for (StreamState stream : connection.streams.values()) {
+            if (stream.writeBlocked) {
+                stream.writeBlocked = false;
+                unpark(stream.writeWaiter);
+                QuicListener listener = connection.listener;
+                if (listener != null) {
+                    listener.onStreamWritable(stream.handle);
+                }
+            }
+        }
+    }
+
+    private void dropPending(StreamState stream) {
+        if (stream.pending != null) {
+            long dropped = stream.pending.discard();
+            if (dropped > 0) {
+                stream.returnCredit(dropped);
+            }
+        }
+        stream.finPending = false;
+    }
+
+    private void sendFailed(StreamState stream, long error) {
+        if (error == QuicheError.STREAM_STOPPED.code()) {
+            long code = errorCode.get(ValueLayout.JAVA_LONG, 0);
+            stream.stoppedCode = code;
+            dropPending(stream);
+            QuicListener listener = stream.connection.listener;
+            if (listener != null) {
+                listener.onStreamStopped(stream.handle, code);
+            }
+        } else {
+            stream.writeFailure = "quiche refused data on stream " + stream.id + ": " + QuicheError.describe(error);
+            dropPending(stream);
+        }
+        unpark(stream.writeWaiter);
+        tryCollect(stream);
+    }
+
+    private static boolean writeDead(StreamState stream) {
+        return stream.resetByApplication || stream.stoppedCode >= 0 || stream.writeFailure != null || stream.collected;
+    }
+
+    private void onResetStream(StreamState stream, long code) {
+        ConnectionState connection = stream.connection;
+        if (connection.finalized || stream.collected) {
+            return;
+        }
+        register(connection, stream);
+        dropPending(stream);
+        QuicheStream.shutdown(connection.quiche, stream.id, QuicheStream.SHUTDOWN_WRITE, code);
+        knownToQuiche(connection, stream);
+        stream.finSent = true; // nothing more will be sent: the send side is done
+        markDirty(connection);
+        tryCollect(stream);
+    }
+
+    private void onStopSending(StreamState stream, long code) {
+        ConnectionState connection = stream.connection;
+        if (connection.finalized || stream.collected) {
+            tryCollect(stream);
+            return;
+        }
+        register(connection, stream);
+        QuicheStream.shutdown(connection.quiche, stream.id, QuicheStream.SHUTDOWN_READ, code);
+        knownToQuiche(connection, stream);
+        markDirty(connection);
+        tryCollect(stream);
+    }
+
+    // =====================================================================================
+    // Collecting streams: rings back to the pool once both sides are done
+    // =====================================================================================
+
+    private boolean readSideDone(StreamState stream) {
+        if (!stream.canRead || stream.readShutdown || stream.resetCode >= 0) {
+            return true;
+        }
+        long end = stream.finalSize;
+        if (end >= 0 && stream.bytesRead >= end) {
+            return true;
+        }
+        // After the connection closed, a stream with nothing left to read is done too.
+        return stream.connection.finalized && (stream.ring == null || stream.ring.size() == 0);
+    }
+
+    private boolean writeSideDone(StreamState stream) {
+        if (!stream.canWrite || stream.stoppedCode >= 0 || stream.writeFailure != null || stream.connection.finalized) {
+            return true;
+        }
+        // A reset counts once the loop carried it out (finSent is set then), not when the application asked.
+        return stream.finSent && (stream.pending == null || stream.pending.isEmpty());
+    }
+
+    /** Collects the stream when both sides are done; otherwise leaves it (or retries later if only a reader lease is in the way). */
+    private void tryCollect(StreamState stream) {
+        if (stream.collected || !readSideDone(stream) || !writeSideDone(stream)) {
+            return;
+        }
+        if (!stream.tryRetireReader()) {
+            if (!toCollect.contains(stream)) {
+                toCollect.add(stream);
+            }
+            return;
+        }
+        StreamReadRing ring = stream.ring;
+        if (ring != null) {
+            stream.ring = null;
+            rings.release(ring);
+        }
+        stream.collected = true;
+        dropPending(stream);
+        ConnectionState connection = stream.connection;
+        if (stream.registered) {
+            connection.streams.remove(stream.id);
+            resources.streams.decrement();
+        }
+    }
+
+    private int collectPending() {
+        int collected = 0;
+        for (int i = toCollect.size() - 1; i >= 0; i--) {
+            StreamState stream = toCollect.get(i);
+            toCollect.remove(i);
+            tryCollect(stream);
+            if (stream.collected) {
+                collected++;
+            }
+        }
+        return collected;
+    }
+
+    // =====================================================================================
+    // Connection lifecycle
+    // =====================================================================================
+
+    Endpoint clientEndpoint(InetSocketAddress remote) throws IOException {
+        if (clientEndpoint == null) {
+            InetSocketAddress any = new InetSocketAddress(remote.getAddress() instanceof java.net.Inet6Address
+                    ? java.net.InetAddress.getByName("::") : java.net.InetAddress.getByName("0.0.0.0"), 0);
+            java.nio.channels.DatagramChannel channel = Endpoint.open(any);
+            try {
+                clientEndpoint = new Endpoint(channel, null, engine.arena.allocate(SockAddr.STORAGE_LENGTH, 8));
+                addEndpoint(clientEndpoint);
+            } catch (IOException e) {
+                channel.close();
+                throw e;
+            }
+        }
+        return clientEndpoint;
+    }
+
+    void addEndpoint(Endpoint endpoint) throws IOException {
+        endpoints.add(endpoint);
+        engine.idler.register(endpoint.channel);
+    }
+
+    private void connect(ConnectionState connection) {
+        try {
+            MemorySegment config = configs.client(connection.clientConfig);
+            Endpoint endpoint = clientEndpoint(connection.peerAddress);
+            byte[] scid = ids.next();
+            Arena arena = Arena.ofConfined();
+            connection.arena = arena;
+            connection.endpoint = endpoint;
+            connection.sourceId = arena.allocateFrom(ValueLayout.JAVA_BYTE, scid);
+            connection.sourceIdKey = ConnectionIds.key(scid);
+            connection.peerSockaddr = arena.allocate(SockAddr.STORAGE_LENGTH, 8);
+            connection.peerSockaddrLength = SockAddr.NATIVE.write(connection.peerAddress, connection.peerSockaddr);
+            connection.localAddress = endpoint.localAddress;
+            connection.traceId = ConnectionIds.hex(connection.sourceId, 8);
+            MemorySegment quiche = io.quicheengine.ffi.Quiche.connect(arena.allocateFrom(connection.serverName), connection.sourceId, scid.length,
+                    endpoint.localSockaddr, endpoint.localSockaddrLength, connection.peerSockaddr, connection.peerSockaddrLength, config);
+            if (quiche.address() == 0) {
+                throw new IllegalStateException("quiche_connect refused the connection to " + connection.peerAddress);
+            }
+            adopt(connection, quiche);
+            configureLogging(connection, connection.clientConfig.keyLogFile(), connection.clientConfig.qlogDirectory());
+            markDirty(connection);
+        } catch (IOException | RuntimeException e) {
+            connection.state = ConnectionState.CLOSED;
+            connection.closeReason = new CloseReason(false, false, TransportErrors.INTERNAL_ERROR, String.valueOf(e.getMessage()), false);
+            if (connection.arena != null) {
+                connection.arena.close();
+                connection.arena = null;
+            }
+            connection.handshake.completeExceptionally(new ClosedException("cannot connect to " + connection.peerAddress + ": " + e.getMessage(), e));
+            connection.closed.complete(connection.closeReason);
+        }
+    }
+
+    /** Takes ownership of a fresh quiche connection: routing, counting, the live list. */
+    void adopt(ConnectionState connection, MemorySegment quiche) {
+        connection.quiche = quiche;
+        resources.connections.increment();
+        connection.endpoint.bySourceId.put(connection.sourceIdKey, connection);
+        connections.add(connection);
+        if (connection.server != null) {
+            connection.server.liveConnections++;
+        }
+    }
+
+    void configureLogging(ConnectionState connection, java.nio.file.Path keyLog, java.nio.file.Path qlogDirectory) {
+        if (keyLog == null && qlogDirectory == null) {
+            return;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            if (keyLog != null) {
+                QuicheConn.setKeylogPath(connection.quiche, arena.allocateFrom(keyLog.toString()));
+            }
+            if (qlogDirectory != null) {
+                String file = qlogDirectory.resolve(connection.traceId + (connection.client ? "-client" : "-server") + ".sqlog").toString();
+                QuicheConn.setQlogPath(connection.quiche, arena.allocateFrom(file), arena.allocateFrom("quiche-engine"), arena.allocateFrom(connection.toString()));
+            }
+        }
+    }
+
+    void closeConnection(ConnectionState connection, boolean application, long code, String reason) {
+        if (connection.finalized || connection.quiche.address() == 0) {
+            return;
+        }
+        if (connection.state < ConnectionState.CLOSING) {
+            connection.state = ConnectionState.CLOSING;
+        }
+        byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment text = arena.allocate(Math.max(1, bytes.length));
+            MemorySegment.copy(bytes, 0, text, ValueLayout.JAVA_BYTE, 0, bytes.length);
+            QuicheConn.close(connection.quiche, application, code, text, bytes.length);
+        }
+        markDirty(connection);
+    }
+
+    /** An exception while serving one connection closes that connection only, and is reported. */
+    void failConnection(ConnectionState connection, String context, Throwable error) {
+        settings.errorHandler().onError(connection.handle, context, error);
+        if (connection.finalized) {
+            return;
+        }
+        try {
+            closeConnection(connection, false, TransportErrors.INTERNAL_ERROR, "internal error");
+            flushEgress(connection);
+        } catch (RuntimeException again) {
+            settings.errorHandler().onError(connection.handle, "closing after an error", again);
+        }
+        finalizeConnection(connection);
+    }
+
+    /** The connection is closed (or must go now): report why, release streams and native memory. */
+    void finalizeConnection(ConnectionState connection) {
+        if (connection.finalized) {
+            return;
+        }
+        connection.finalized = true;
+        MemorySegment quiche = connection.quiche;
+        CloseReason reason = closeReason(connection);
+        publishStats(connection);
+        connection.closeReason = reason;
+        connection.state = ConnectionState.CLOSED;
+        cancelTimer(connection);
+        Endpoint endpoint = connection.endpoint;
+        endpoint.bySourceId.remove(connection.sourceIdKey);
+        if (connection.hasOriginalIdKey) {
+            endpoint.byOriginalId.remove(connection.originalIdKey);
+        }
+        connections.remove(connection);
+        ArrayList<StreamState> streams = new ArrayList<>(connection.streams.values());
+        for (StreamState stream : streams) {
+            dropPending(stream);
+            unpark(stream.writeWaiter);
+            unpark(stream.readWaiter);
+            tryCollect(stream);
+            if (!stream.collected && !toCollect.contains(stream)) {
+                toCollect.add(stream); // unread bytes stay readable until the application drains them
+            }
+        }
+        connection.backlog.clear();
+        QuicheConn.free(quiche);
+        connection.quiche = MemorySegment.NULL;
+        resources.connections.decrement();
+        connection.arena.close();
+        connection.arena = null;
+        if (connection.server != null) {
+            ServerState server = connection.server;
+            server.liveConnections--;
+            if (server.closed) {
+                finishServerClose(server);
+            }
+        }
+        unpark(connection.streamLimitWaiter);
+        if (!connection.handshake.isDone()) {
+            connection.handshake.completeExceptionally(new ClosedException("the handshake with " + connection.peerAddress + " failed: " + reason));
+        }
+        connection.closed.complete(reason);
+        QuicListener listener = connection.listener;
+        if (listener != null) {
+            try {
+                listener.onConnectionClosed(connection.handle, reason);
+            } catch (RuntimeException e) {
+                settings.errorHandler().onError(connection.handle, "the listener's onConnectionClosed threw", e);
+            }
+        }
+    }
+
+    private CloseReason closeReason(ConnectionState connection) {
+        MemorySegment quiche = connection.quiche;
+        if (QuicheConn.peerError(quiche, isApp, errorCode, reasonPointer, reasonLength)) {
+            return new CloseReason(true, isApp.get(ValueLayout.JAVA_BOOLEAN, 0), errorCode.get(ValueLayout.JAVA_LONG, 0),
+                    borrowedString(reasonPointer, reasonLength), false);
+        }
+        if (QuicheConn.localError(quiche, isApp, errorCode, reasonPointer, reasonLength)) {
+            return new CloseReason(false, isApp.get(ValueLayout.JAVA_BOOLEAN, 0), errorCode.get(ValueLayout.JAVA_LONG, 0),
+                    borrowedString(reasonPointer, reasonLength), false);
+        }
+        if (QuicheConn.isTimedOut(quiche)) {
+            return new CloseReason(false, false, 0, "", true);
+        }
+        return new CloseReason(false, false, 0, "", false);
+    }
+
+    private static String borrowedString(MemorySegment pointer, MemorySegment length) {
+        long n = length.get(ValueLayout.JAVA_LONG, 0);
+        MemorySegment address = pointer.get(ValueLayout.ADDRESS, 0);
+        if (n <= 0 || address.address() == 0) {
+            return "";
+        }
+        return new String(address.reinterpret(n).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
+    }
+
+    // =====================================================================================
+    // Servers
+    // =====================================================================================
+
+    void startServer(ServerState server, java.nio.channels.DatagramChannel channel) throws IOException {
+        server.nativeConfig = configs.server(server.config);
+        Endpoint endpoint = new Endpoint(channel, server, engine.arena.allocate(SockAddr.STORAGE_LENGTH, 8));
+        server.endpoint = endpoint;
+        servers.add(server);
+        addEndpoint(endpoint);
+    }
+
+    void closeServer(ServerState server) {
+        if (server.closed) {
+            return;
+        }
+        server.closed = true;
+        for (int i = connections.size() - 1; i >= 0; i--) {
+            ConnectionState connection = connections.get(i);
+            if (connection.server == server) {
+                closeConnection(connection, true, 0, "server closing");
+            }
+        }
+        finishServerClose(server);
+    }
+
+    private void finishServerClose(ServerState server) {
+        if (server.liveConnections == 0 && servers.remove(server)) {
+            endpoints.remove(server.endpoint);
+            server.endpoint.close();
+            server.closedFuture.complete(null);
+        }
+    }
+
+    int liveConnections() {
+        return connections.size();
+    }
+
+    // =====================================================================================
+    // Engine shutdown
+    // =====================================================================================
+
+    /** Loop: the engine is closing: close every connection once, then wait (bounded) for them to drain. */
+    private int continueClosing() {
+        if (closeDeadline == 0) {
+            closeDeadline = now + settings.closeTimeout().toNanos();
+            for (int i = connections.size() - 1; i >= 0; i--) {
+                ConnectionState connection = connections.get(i);
+                try {
+                    closeConnection(connection, true, 0, "engine closing");
+                } catch (RuntimeException e) {
+                    failConnection(connection, "closing for engine shutdown", e);
+                }
+            }
+            return 1;
+        }
+        if (connections.isEmpty() || now - closeDeadline >= 0) {
+            running = false;
+        }
+        return 0;
+    }
+
+    /** After the loop ends: free every connection, ring, slot and config; close sockets. */
+    private void releaseEverything() {
+        for (int i = connections.size() - 1; i >= 0; i--) {
+            ConnectionState connection = connections.get(i);
+            try {
+                finalizeConnection(connection);
+            } catch (RuntimeException e) {
+                settings.errorHandler().onError(connection.handle, "freeing at engine close", e);
+            }
+        }
+        // Readers hold the ring only for the length of one poll/read; wait for them, then take every ring back.
+        long deadline = System.nanoTime() + 1_000_000_000L;
+        for (StreamState stream : new ArrayList<>(toCollect)) {
+            while (!stream.tryRetireReader() && System.nanoTime() - deadline < 0) {
+                LockSupport.parkNanos(100_000);
+            }
+            StreamReadRing ring = stream.ring;
+            if (ring != null) {
+                stream.ring = null;
+                rings.release(ring);
+            }
+            if (!stream.collected) {
+                stream.collected = true;
+                if (stream.registered) {
+                    resources.streams.decrement();
+                }
+            }
+        }
+        toCollect.clear();
+        for (Endpoint endpoint : endpoints) {
+            endpoint.close();
+        }
+        endpoints.clear();
+        for (ServerState server : servers) {
+            server.closedFuture.complete(null);
+        }
+        servers.clear();
+        try {
+            configs.freeAll();
+        } catch (RuntimeException e) {
+            settings.errorHandler().onError(null, "freeing quiche configs", e);
+        }
+        try {
+            engine.idler.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "closing the selector", e);
+        }
+    }
+
+    static void unpark(Thread thread) {
+        if (thread != null) {
+            LockSupport.unpark(thread);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package io.quicheengine;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * How the loop waits after a duty cycle that did no work, by its {@link WaitStrategy}. Producers
+ * call {@link #wake()} after publishing a command; it costs one volatile read unless the loop is
+ * actually parked (BACKOFF's park phase, or BLOCKING's select).
+ *
+ * <p>{@link #idle}, {@link #reset}, {@link #register}: loop thread. {@link #wake}: any thread.
+ */
+final class LoopIdler implements AutoCloseable {
+    private static final int SPINS = 200;
+    private static final int YIELDS = 50;
+    private static final long MIN_PARK_NANOS = 1_000;
+    private static final long MAX_PARK_NANOS = 1_000_000;
+    private static final long MAX_SELECT_MILLIS = 1_000;
+
+    private final WaitStrategy strategy;
+    private final Selector selector;
+    private final Consumer<SelectionKey> ignoreKey = key -> { };
+    private volatile boolean parked;
+    private Thread loopThread;
+    private int idleCycles;
+
+    LoopIdler(WaitStrategy strategy) {
+        this.strategy = strategy;
+        try {
+            this.selector = strategy == WaitStrategy.BLOCKING ? Selector.open() : null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open a selector for the BLOCKING wait strategy", e);
+        }
+    }
+
+    void loopThread(Thread thread) {
+        this.loopThread = thread;
+    }
+
+    /** Lets a datagram on {@code channel} end a BLOCKING wait. */
+    void register(DatagramChannel channel) throws IOException {
+        if (selector != null) {
+            channel.register(selector, SelectionKey.OP_READ);
+        }
+    }
+
+    /** Back to the start of the spin/yield/park progression: work was done. */
+    void reset() {
+        idleCycles = 0;
+    }
+
+    /**
+     * Waits a little, or until woken, or at most {@code maxWaitNanos} (the next quiche deadline).
+     *
+     * @param commands checked after announcing the park, so a command published meanwhile is not missed
+     */
+    void idle(long maxWaitNanos, CommandRing commands) {
+        switch (strategy) {
+            case BUSY_SPIN -> Thread.onSpinWait();
+            case YIELDING -> Thread.yield();
+            case BACKOFF -> backoff(maxWaitNanos, commands);
+            case BLOCKING -> select(maxWaitNanos, commands);
+        }
+    }
+
+    private void backoff(long maxWaitNanos, CommandRing commands) {
+        int cycle = idleCycles++;
+        if (cycle < SPINS) {
+            Thread.onSpinWait();
+        } else if (cycle < SPINS + YIELDS) {
+            Thread.yield();
+        } else {
+            long park = Math.min(MAX_PARK_NANOS, MIN_PARK_NANOS << Math.min(cycle - SPINS - YIELDS, 10));
+            parked = true;
+            if (!commands.hasPending()) {
+                LockSupport.parkNanos(Math.max(1, Math.min(park, maxWaitNanos)));
+            }
+            parked = false;
+        }
+    }
+
+    private void select(long maxWaitNanos, CommandRing commands) {
+        parked = true;
+        try {
+            if (commands.hasPending()) {
+                return;
+            }
+            long millis = Math.max(1, Math.min(MAX_SELECT_MILLIS, (maxWaitNanos + 999_999) / 1_000_000));
+            selector.select(ignoreKey, millis);
+        } catch (IOException e) {
+            throw new UncheckedIOException("select failed", e);
+        } finally {
+            parked = false;
+        }
+    }
+
+    /** Any thread: ends a park or select in progress; free when the loop is not parked. */
+    void wake() {
+        if (parked) {
+            if (selector != null) {
+                selector.wakeup();
+            } else {
+                LockSupport.unpark(loopThread);
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (selector != null) {
+            selector.close();
+        }
+    }
+}

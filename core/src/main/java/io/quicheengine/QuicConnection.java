@@ -1,0 +1,202 @@
+package io.quicheengine;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One QUIC connection, client or server side: a handle that application threads use to open and
+ * accept streams, close, and read statistics. Every method may be called from any thread; none
+ * calls quiche (control requests go to the loop through the command ring).
+ *
+ * <p>Futures returned here are completed on the loop thread: actions attached with
+ * {@code thenRun} and friends run there too and must not block (use the {@code *Async} variants
+ * for anything slow).
+ */
+public final class QuicConnection {
+    private final ConnectionState state;
+
+    QuicConnection(ConnectionState state) {
+        this.state = state;
+    }
+
+    ConnectionState state() {
+        return state;
+    }
+
+    /** Completes with this connection when the handshake is done, or exceptionally when it fails or the connection closes first. */
+    public CompletableFuture<QuicConnection> handshake() {
+        return state.handshake;
+    }
+
+    /**
+     * Waits for the handshake.
+     *
+     * @throws QuicTimeoutException when it takes longer than {@code timeout}
+     * @throws ClosedException      when the connection closed before the handshake completed (the message says why)
+     */
+    public QuicConnection awaitHandshake(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        try {
+            return state.handshake.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new QuicTimeoutException("handshake with " + state.peerAddress + " did not complete within " + timeout, 0);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof QuicException q) {
+                throw q;
+            }
+            throw new ClosedException("handshake with " + state.peerAddress + " failed: " + cause.getMessage(), cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new QuicException("interrupted while waiting for the handshake with " + state.peerAddress, e);
+        }
+    }
+
+    /**
+     * Opens a bidirectional stream without waiting.
+     *
+     * @throws StreamLimitException when the peer's stream limit is reached
+     * @throws IllegalStateException when the handshake has not completed
+     * @throws ClosedException when the connection or engine is closed
+     */
+    public QuicStream openBidirectionalStream() {
+        return open(true, -1);
+    }
+
+    /** Opens a bidirectional stream, waiting up to {@code timeout} for the handshake and for the peer's stream limit. */
+    public QuicStream openBidirectionalStream(Duration timeout) {
+        return open(true, QuicStream.deadline(timeout));
+    }
+
+    /** Opens a unidirectional (send-only) stream without waiting; see {@link #openBidirectionalStream()}. */
+    public QuicStream openUnidirectionalStream() {
+        return open(false, -1);
+    }
+
+    /** Opens a unidirectional stream, waiting up to {@code timeout}. */
+    public QuicStream openUnidirectionalStream(Duration timeout) {
+        return open(false, QuicStream.deadline(timeout));
+    }
+
+    /**
+     * The next stream the peer opened, or null when none is waiting. Only for connections without
+     * a {@link QuicListener} (with one, {@link QuicListener#onStreamOpened} announces them).
+     */
+    public QuicStream acceptStream() {
+        if (state.acceptQueue == null) {
+            throw new IllegalStateException("this connection has a listener: peer streams are announced by onStreamOpened, not queued");
+        }
+        return state.acceptQueue.poll();
+    }
+
+    /** Closes with application error 0 and no reason. */
+    public void close() {
+        close(0, "");
+    }
+
+    /**
+     * Closes: CONNECTION_CLOSE with {@code applicationErrorCode} and {@code reason}; the connection
+     * drains briefly, then its resources are released. Harmless when already closing.
+     */
+    public void close(long applicationErrorCode, String reason) {
+        QuicStream.checkErrorCode(applicationErrorCode);
+        Objects.requireNonNull(reason, "reason");
+        if (reason.length() > 1000) {
+            throw new IllegalArgumentException("reason must be at most 1000 characters, was " + reason.length());
+        }
+        if (state.state >= ConnectionState.CLOSING || state.engine.state() != EngineCore.RUNNING) {
+            return;
+        }
+        state.engine.submitControl(Command.CLOSE_CONNECTION, state, null, applicationErrorCode, true, reason);
+    }
+
+    /** Completes with the reason once the connection closed and released its resources. */
+    public CompletableFuture<CloseReason> closeFuture() {
+        return state.closed;
+    }
+
+    public boolean isEstablished() {
+        return state.state == ConnectionState.ESTABLISHED;
+    }
+
+    public boolean isClosed() {
+        return state.state == ConnectionState.CLOSED;
+    }
+
+    /** Why the connection closed, or null while it is open. */
+    public CloseReason closeReason() {
+        return state.closeReason;
+    }
+
+    /** The latest statistics the loop published (every stats interval, and at close). */
+    public ConnectionStats stats() {
+        return state.stats.snapshot();
+    }
+
+    public InetSocketAddress remoteAddress() {
+        return state.peerAddress;
+    }
+
+    /** The local socket address, once the connection's socket is bound (null before). */
+    public InetSocketAddress localAddress() {
+        return state.localAddress;
+    }
+
+    /** The negotiated ALPN protocol, or null before the handshake completed. */
+    public String applicationProtocol() {
+        return state.applicationProtocol;
+    }
+
+    public boolean isClient() {
+        return state.client;
+    }
+
+    @Override
+    public String toString() {
+        return "QuicConnection[" + state + "]";
+    }
+
+    private QuicStream open(boolean bidirectional, long deadline) {
+        EngineCore engine = state.engine;
+        int iteration = 0;
+        while (true) {
+            engine.checkOpen();
+            int s = state.state;
+            if (s >= ConnectionState.CLOSING) {
+                throw new ClosedException("cannot open a stream: connection " + state + " is " + state.closedDescription());
+            }
+            if (s == ConnectionState.ESTABLISHED) {
+                long index = state.claimStreamIndex(bidirectional);
+                if (index >= 0) {
+                    StreamState stream = new StreamState(state, state.streamId(index, bidirectional));
+                    engine.submitControl(Command.STREAM_OPENED, state, stream, 0, false, null);
+                    return stream.handle;
+                }
+            }
+            if (deadline == -1) {
+                if (s == ConnectionState.HANDSHAKING) {
+                    throw new IllegalStateException("cannot open a stream before the handshake completed: await handshake() first");
+                }
+                long limit = bidirectional ? state.peerBidiLimit : state.peerUniLimit;
+                throw new StreamLimitException("the peer allows " + limit + " " + (bidirectional ? "bidirectional" : "unidirectional")
+                        + " streams so far and all were opened: wait for it to raise the limit (MAX_STREAMS), or open with a timeout");
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                throw new QuicTimeoutException(s == ConnectionState.HANDSHAKING
+                        ? "cannot open a stream: the handshake did not complete in time"
+                        : "cannot open a stream: the peer's stream limit was not raised in time", 0);
+            }
+            if (engine.onLoopThread()) {
+                throw new IllegalStateException("waiting to open a stream on the loop thread would wait for itself");
+            }
+            state.streamLimitWaiter = Thread.currentThread();
+            AppWait.pause(engine.settings.appWaitStrategy(), iteration++, deadline);
+            state.streamLimitWaiter = null;
+        }
+    }
+}

@@ -1,0 +1,369 @@
+package io.quicheengine;
+
+import io.quicheengine.ffi.Downcalls;
+import io.quicheengine.ffi.QuicheLibrary;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.channels.DatagramChannel;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A QUIC engine: one event-loop thread that alone calls quiche, serving client connections and
+ * servers. Application threads hand it commands through a lock-free Disruptor ring and read
+ * stream bytes from per-stream off-heap rings.
+ *
+ * <pre>{@code
+ * try (QuicEngine engine = QuicEngine.builder()
+ *         .loopWaitStrategy(WaitStrategy.BUSY_SPIN)
+ *         .appWaitStrategy(WaitStrategy.BACKOFF)
+ *         .build()) {
+ *     QuicConnection connection = engine.connect(server, clientConfig).awaitHandshake(Duration.ofSeconds(5));
+ *     QuicStream stream = connection.openBidirectionalStream();
+ *     stream.write(request, 0, request.length, true, Duration.ofSeconds(1));
+ *     int n = stream.read(response, 0, response.length, Duration.ofSeconds(1));
+ * }
+ * }</pre>
+ *
+ * <p>Every public method may be called from any thread. {@link #close()} from the loop thread (a
+ * listener callback) only starts the close; from any other thread it waits until everything is freed.
+ */
+public final class QuicEngine implements AutoCloseable {
+    private static final AtomicInteger ENGINES = new AtomicInteger();
+
+    static {
+        if (Downcalls.CALL_CHECKS) {
+            Downcalls.callObserver(LoopThread::checkCall);
+        }
+    }
+
+    private final EngineCore core;
+    private final EventLoop loop;
+    private final LoopThread thread;
+
+    private QuicEngine(EngineSettings settings) {
+        QuicheLibrary.info(); // fail here, on the caller's thread, if the library cannot be loaded
+        this.core = new EngineCore(settings);
+        this.loop = new EventLoop(core);
+        this.thread = new LoopThread(loop, settings.name());
+        core.start(loop, thread);
+        thread.start();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The libquiche this JVM loaded: path, version, build kind (release/debug/custom). */
+    public static LibraryInfo library() {
+        QuicheLibrary.Info info = QuicheLibrary.info();
+        return new LibraryInfo(info.path().toString(), info.version(), info.kind().name().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /** Which libquiche is loaded. */
+    public record LibraryInfo(String path, String version, String buildKind) {
+        @Override
+        public String toString() {
+            return "libquiche " + version + " (" + buildKind + ") from " + path;
+        }
+    }
+
+    /** Connects to {@code remote}; the application polls for peer streams ({@link QuicConnection#acceptStream()}). */
+    public QuicConnection connect(InetSocketAddress remote, ClientConfig config) {
+        return connect(remote, config, null);
+    }
+
+    /**
+     * Starts a connection to {@code remote} and returns at once; await {@link QuicConnection#handshake()}.
+     *
+     * @param listener callbacks on the loop thread, or null to poll
+     * @throws IllegalArgumentException when the address is unresolved or its port is 0
+     * @throws ClosedException          when the engine is closed
+     */
+    public QuicConnection connect(InetSocketAddress remote, ClientConfig config, QuicListener listener) {
+        Objects.requireNonNull(remote, "remote");
+        Objects.requireNonNull(config, "config");
+        if (remote.isUnresolved()) {
+            throw new IllegalArgumentException("remote " + remote + " is unresolved: resolve the host name first (unknown host?)");
+        }
+        if (remote.getPort() == 0) {
+            throw new IllegalArgumentException("remote " + remote + " has port 0");
+        }
+        core.checkOpen();
+        String serverName = config.serverName() != null ? config.serverName() : remote.getHostString();
+        ConnectionState connection = new ConnectionState(core, true, listener, null, config, serverName, remote, config.transport());
+        core.submitControl(Command.CONNECT, connection, null, 0, false, null);
+        return connection.handle;
+    }
+
+    /** Binds a server whose new connections are queued for {@link QuicServer#accept()}. */
+    public QuicServer bind(InetSocketAddress local, ServerConfig config) {
+        return bind(local, config, null);
+    }
+
+    /**
+     * Binds a UDP socket on {@code local} (port 0: any free port) and serves QUIC on it. Returns
+     * once the socket is bound and the certificate loaded, so errors surface here.
+     *
+     * @param listener callbacks on the loop thread for this server's connections, or null to poll
+     * @throws QuicException when the port is in use or the certificate or key cannot be loaded
+     */
+    public QuicServer bind(InetSocketAddress local, ServerConfig config, QuicListener listener) {
+        Objects.requireNonNull(local, "local");
+        Objects.requireNonNull(config, "config");
+        if (local.isUnresolved()) {
+            throw new IllegalArgumentException("local address " + local + " is unresolved");
+        }
+        core.checkOpen();
+        DatagramChannel channel;
+        try {
+            channel = Endpoint.open(local);
+        } catch (BindException e) {
+            throw new QuicException("cannot bind UDP " + local + ": " + e.getMessage() + " (port in use?)", e);
+        } catch (IOException e) {
+            throw new QuicException("cannot bind UDP " + local + ": " + e.getMessage(), e);
+        }
+        InetSocketAddress bound;
+        try {
+            bound = (InetSocketAddress) channel.getLocalAddress();
+        } catch (IOException e) {
+            closeQuietly(channel);
+            throw new QuicException("cannot read the bound address of " + local, e);
+        }
+        ServerState server = new ServerState(core, config, listener, bound);
+        CompletableFuture<Void> started = new CompletableFuture<>();
+        Runnable start = () -> {
+            try {
+                loop.startServer(server, channel);
+                started.complete(null);
+            } catch (IOException | RuntimeException e) {
+                closeQuietly(channel);
+                started.completeExceptionally(e);
+            }
+        };
+        if (core.onLoopThread()) {
+            start.run();
+        } else {
+            core.submitControl(Command.RUN, null, null, 0, false, start);
+        }
+        try {
+            started.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw new QuicException("cannot serve on " + bound + ": " + cause.getMessage(), cause);
+        } catch (TimeoutException e) {
+            throw new QuicException("the engine's loop did not start the server on " + bound + " within 30 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new QuicException("interrupted while starting the server on " + bound, e);
+        }
+        return server.handle;
+    }
+
+    /** Memory and liveness figures; any thread. */
+    public EngineStats stats() {
+        NativeResources r = core.resources;
+        return new EngineStats(r.connections.sum(), r.streams.sum(), r.connections.sum(), r.configs.sum(),
+                r.readRingsInUse.sum(), r.readRingsAllocated.sum(), r.readRingsAllocated.sum() * core.settings.readRingCapacity(),
+                r.pendingChunksInUse.sum(), r.pendingChunksAllocated.sum(), r.slotBytes.sum(), core.bufferedReadBytes, core.pendingWriteBytes);
+    }
+
+    /** The loop thread's id, for tests that measure its allocation. */
+    long loopThreadId() {
+        return thread.threadId();
+    }
+
+    public boolean isClosed() {
+        return core.state() != EngineCore.RUNNING;
+    }
+
+    public String name() {
+        return core.settings.name();
+    }
+
+    /**
+     * Closes every connection with CONNECTION_CLOSE, lets them drain (at most the close timeout),
+     * stops the loop and frees all native memory. Harmless when repeated.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (core.state() == EngineCore.RUNNING) {
+                core.state(EngineCore.CLOSING);
+            }
+        }
+        core.wakeLoop();
+        if (core.onLoopThread()) {
+            return;
+        }
+        try {
+            loop.terminated().get(core.settings.closeTimeout().toMillis() + 10_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            core.settings.errorHandler().onError(null, "the loop did not stop in time", e);
+        }
+        freeMemory();
+    }
+
+    private synchronized void freeMemory() {
+        if (core.state() == EngineCore.CLOSED) {
+            return;
+        }
+        core.state(EngineCore.CLOSED);
+        core.arena.close();
+        NativeResources r = core.resources;
+        r.readRingsAllocated.reset();
+        r.readRingsInUse.reset();
+        r.pendingChunksAllocated.reset();
+        r.pendingChunksInUse.reset();
+        r.slotBytes.reset();
+    }
+
+    @Override
+    public String toString() {
+        return "QuicEngine[" + core.settings.name() + "]";
+    }
+
+    private static void closeQuietly(DatagramChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // Nothing useful to do when a socket cannot even be closed.
+        }
+    }
+
+    /** Configures a {@link QuicEngine}; not thread-safe. Every setter checks its argument and names it when wrong. */
+    public static final class Builder {
+        private String name = "quiche-engine-" + ENGINES.incrementAndGet();
+        private WaitStrategy loopWaitStrategy = WaitStrategy.BACKOFF;
+        private WaitStrategy appWaitStrategy = WaitStrategy.BACKOFF;
+        private int commandRingSize = 4096;
+        private int slotSize = 4096;
+        private int readRingCapacity = 256 * 1024;
+        private int maxReadRings = 65536;
+        private long streamWriteBound = 1L << 20;
+        private long connectionWriteBound = 8L << 20;
+        private int pendingChunkSize = 16 * 1024;
+        private Duration closeTimeout = Duration.ofSeconds(2);
+        private Duration statsInterval = Duration.ofMillis(100);
+        private ErrorHandler errorHandler = ErrorHandler.LOGGING;
+
+        private Builder() {
+        }
+
+        /** Names the engine and its loop thread. */
+        public Builder name(String value) {
+            Objects.requireNonNull(value, "name");
+            if (value.isBlank()) {
+                throw new IllegalArgumentException("name must not be blank");
+            }
+            this.name = value;
+            return this;
+        }
+
+        /** How the loop idles when a duty cycle found no work (default BACKOFF). */
+        public Builder loopWaitStrategy(WaitStrategy value) {
+            this.loopWaitStrategy = Objects.requireNonNull(value, "loopWaitStrategy");
+            return this;
+        }
+
+        /** How application threads wait in blocking reads and writes (default BACKOFF). */
+        public Builder appWaitStrategy(WaitStrategy value) {
+            this.appWaitStrategy = Objects.requireNonNull(value, "appWaitStrategy");
+            return this;
+        }
+
+        /** Events in the command ring: a power of two, 64..1048576 (default 4096). */
+        public Builder commandRingSize(int value) {
+            if (value < 64 || value > 1 << 20 || Integer.bitCount(value) != 1) {
+                throw new IllegalArgumentException("commandRingSize must be a power of two in 64..1048576, was " + value);
+            }
+            this.commandRingSize = value;
+            return this;
+        }
+
+        /** Payload bytes per command slot: 64..1 MiB (default 4096); larger writes take several slots. */
+        public Builder slotSize(int value) {
+            if (value < 64 || value > 1 << 20) {
+                throw new IllegalArgumentException("slotSize must be 64..1048576, was " + value);
+            }
+            this.slotSize = value;
+            return this;
+        }
+
+        /** Bytes of each stream's read ring: a power of two, 4 KiB..1 GiB (default 256 KiB). */
+        public Builder readRingCapacity(int value) {
+            if (value < 4096 || value > 1 << 30 || Integer.bitCount(value) != 1) {
+                throw new IllegalArgumentException("readRingCapacity must be a power of two in 4096..2^30, was " + value);
+            }
+            this.readRingCapacity = value;
+            return this;
+        }
+
+        /** Read rings that may exist at once, engine-wide (default 65536); beyond it streams wait for one. */
+        public Builder maxReadRings(int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("maxReadRings must be at least 1, was " + value);
+            }
+            this.maxReadRings = value;
+            return this;
+        }
+
+        /** Bytes a stream may have accepted but not yet handed to quiche (default 1 MiB). */
+        public Builder streamWriteBound(long value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("streamWriteBound must be at least 1, was " + value);
+            }
+            this.streamWriteBound = value;
+            return this;
+        }
+
+        /** Bytes a connection may have accepted but not yet handed to quiche, all streams (default 8 MiB). */
+        public Builder connectionWriteBound(long value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("connectionWriteBound must be at least 1, was " + value);
+            }
+            this.connectionWriteBound = value;
+            return this;
+        }
+
+        /** How long {@link QuicEngine#close()} lets connections drain (default 2 s). */
+        public Builder closeTimeout(Duration value) {
+            Objects.requireNonNull(value, "closeTimeout");
+            if (value.isNegative()) {
+                throw new IllegalArgumentException("closeTimeout must not be negative, was " + value);
+            }
+            this.closeTimeout = value;
+            return this;
+        }
+
+        /** How often the loop publishes connection statistics (default 100 ms). */
+        public Builder statsInterval(Duration value) {
+            Objects.requireNonNull(value, "statsInterval");
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException("statsInterval must be positive, was " + value);
+            }
+            this.statsInterval = value;
+            return this;
+        }
+
+        /** Receives errors the engine cannot hand to a caller (default: log at WARNING). */
+        public Builder errorHandler(ErrorHandler value) {
+            this.errorHandler = Objects.requireNonNull(value, "errorHandler");
+            return this;
+        }
+
+        /** Starts the engine's loop thread. */
+        public QuicEngine build() {
+            return new QuicEngine(new EngineSettings(name, loopWaitStrategy, appWaitStrategy, commandRingSize, slotSize, readRingCapacity,
+                    maxReadRings, streamWriteBound, connectionWriteBound, pendingChunkSize, closeTimeout, statsInterval, errorHandler));
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.quicheengine;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A server bound to one UDP socket, serving many connections routed by connection id. Every
+ * method may be called from any thread.
+ *
+ * <p>Without a {@link QuicListener}, new connections are queued for {@link #accept()}; with one,
+ * they are announced through its callbacks instead.
+ */
+public final class QuicServer implements AutoCloseable {
+    private final ServerState state;
+
+    QuicServer(ServerState state) {
+        this.state = state;
+    }
+
+    /** The address the socket is bound to (with the real port when 0 was asked for). */
+    public InetSocketAddress localAddress() {
+        return state.localAddress;
+    }
+
+    /** The next new connection (handshake possibly still running), or null; polling mode only. */
+    public QuicConnection accept() {
+        if (state.acceptQueue == null) {
+            throw new IllegalStateException("this server has a listener: new connections are announced by its callbacks, not queued");
+        }
+        return state.acceptQueue.poll();
+    }
+
+    /** Connections currently open (not yet closed and freed). */
+    public int connectionCount() {
+        return state.liveConnections;
+    }
+
+    /** Counters: accepted, refused (over the cap), version negotiations and retries sent, invalid retry tokens, dropped datagrams. */
+    public ServerStats stats() {
+        return new ServerStats(state.liveConnections, state.connectionsAccepted, state.connectionsRefused, state.versionNegotiationsSent,
+                state.retriesSent, state.invalidTokens, state.datagramsDropped);
+    }
+
+    /** Completes when the server's connections are closed and its socket released. */
+    public CompletableFuture<Void> closeFuture() {
+        return state.closedFuture;
+    }
+
+    /** Closes every connection of this server (application error 0) and releases the socket; returns without waiting. */
+    @Override
+    public void close() {
+        if (state.closed || state.engine.state() != EngineCore.RUNNING) {
+            return;
+        }
+        state.engine.submitControl(Command.RUN, null, null, 0, false, (Runnable) () -> state.engine.loop().closeServer(state));
+    }
+
+    @Override
+    public String toString() {
+        return "QuicServer[" + state.localAddress + "]";
+    }
+
+    /** Server counters. Immutable; any thread. */
+    public record ServerStats(int liveConnections, long accepted, long refused, long versionNegotiationsSent, long retriesSent,
+                              long invalidTokens, long datagramsDropped) {
+    }
+}

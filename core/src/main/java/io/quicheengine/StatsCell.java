@@ -1,0 +1,81 @@
+package io.quicheengine;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A connection's statistics, written by the loop and read by any thread without locks or garbage
+ * on the writer's side: a sequence lock over a fixed array of longs. The writer makes the version
+ * odd, writes, makes it even; a reader retries when the version moved under it.
+ */
+final class StatsCell {
+    static final int RTT = 0;
+    static final int MIN_RTT = 1;
+    static final int RTT_VAR = 2;
+    static final int CWND = 3;
+    static final int SENT = 4;
+    static final int RECEIVED = 5;
+    static final int LOST = 6;
+    static final int RETRANSMITTED = 7;
+    static final int SENT_BYTES = 8;
+    static final int RECEIVED_BYTES = 9;
+    static final int LOST_BYTES = 10;
+    static final int STREAM_RETRANS_BYTES = 11;
+    static final int DELIVERY_RATE = 12;
+    static final int PMTU = 13;
+    static final int PUBLISHED_AT = 14;
+    private static final int SIZE = 15;
+
+    private static final VarHandle VERSION;
+    private static final VarHandle VALUES = MethodHandles.arrayElementVarHandle(long[].class);
+
+    static {
+        try {
+            VERSION = MethodHandles.lookup().findVarHandle(StatsCell.class, "version", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final long[] values = new long[SIZE];
+    private long version;
+    /** Loop thread only: the values being assembled before {@link #publish()}. */
+    private final long[] staging = new long[SIZE];
+
+    /** Loop thread: set a value in the staging area. */
+    void stage(int field, long value) {
+        staging[field] = value;
+    }
+
+    /** Loop thread: makes the staged values visible atomically. */
+    void publish() {
+        long v = (long) VERSION.getOpaque(this);
+        VERSION.setOpaque(this, v + 1);
+        VarHandle.storeStoreFence();
+        for (int i = 0; i < SIZE; i++) {
+            VALUES.setOpaque(values, i, staging[i]);
+        }
+        VERSION.setRelease(this, v + 2);
+    }
+
+    /** Any thread: a consistent snapshot. */
+    ConnectionStats snapshot() {
+        long[] copy = new long[SIZE];
+        while (true) {
+            long before = (long) VERSION.getAcquire(this);
+            if ((before & 1) == 0) {
+                for (int i = 0; i < SIZE; i++) {
+                    copy[i] = (long) VALUES.getOpaque(values, i);
+                }
+                VarHandle.loadLoadFence();
+                if ((long) VERSION.getVolatile(this) == before) {
+                    break;
+                }
+            }
+            Thread.onSpinWait();
+        }
+        return new ConnectionStats(copy[RTT], copy[MIN_RTT], copy[RTT_VAR], copy[CWND], copy[SENT], copy[RECEIVED], copy[LOST],
+                copy[RETRANSMITTED], copy[SENT_BYTES], copy[RECEIVED_BYTES], copy[LOST_BYTES], copy[STREAM_RETRANS_BYTES],
+                copy[DELIVERY_RATE], copy[PMTU], copy[PUBLISHED_AT]);
+    }
+}

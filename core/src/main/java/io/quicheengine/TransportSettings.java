@@ -1,0 +1,284 @@
+package io.quicheengine;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * QUIC transport parameters and tuning shared by clients and servers. Immutable once built; any
+ * thread; share one instance among many connections.
+ *
+ * <pre>{@code
+ * TransportSettings transport = TransportSettings.builder()
+ *         .idleTimeout(Duration.ofSeconds(10))
+ *         .initialMaxStreamsBidi(64)
+ *         .build();
+ * }</pre>
+ *
+ * <p>Pacing: quiche computes a send time for every packet when pacing is on; this engine sends as
+ * soon as quiche hands a packet over, so pacing is off by default.
+ */
+public final class TransportSettings {
+
+    /** The defaults: 30 s idle timeout, 1350-byte datagrams, 16 MiB connection and 1 MiB stream windows, 100 streams, CUBIC. */
+    public static final TransportSettings DEFAULTS = builder().build();
+
+    private final Duration idleTimeout;
+    private final int maxUdpPayloadSize;
+    private final long initialMaxData;
+    private final long initialMaxStreamDataBidiLocal;
+    private final long initialMaxStreamDataBidiRemote;
+    private final long initialMaxStreamDataUni;
+    private final long initialMaxStreamsBidi;
+    private final long initialMaxStreamsUni;
+    private final long maxConnectionWindow;
+    private final long maxStreamWindow;
+    private final CongestionControl congestionControl;
+    private final int initialCongestionWindowPackets;
+    private final boolean hystart;
+    private final boolean pacing;
+    private final Duration maxAckDelay;
+    private final int datagramQueueLength;
+
+    private TransportSettings(Builder b) {
+        this.idleTimeout = b.idleTimeout;
+        this.maxUdpPayloadSize = b.maxUdpPayloadSize;
+        this.initialMaxData = b.initialMaxData;
+        this.initialMaxStreamDataBidiLocal = b.initialMaxStreamDataBidiLocal;
+        this.initialMaxStreamDataBidiRemote = b.initialMaxStreamDataBidiRemote;
+        this.initialMaxStreamDataUni = b.initialMaxStreamDataUni;
+        this.initialMaxStreamsBidi = b.initialMaxStreamsBidi;
+        this.initialMaxStreamsUni = b.initialMaxStreamsUni;
+        this.maxConnectionWindow = b.maxConnectionWindow;
+        this.maxStreamWindow = b.maxStreamWindow;
+        this.congestionControl = b.congestionControl;
+        this.initialCongestionWindowPackets = b.initialCongestionWindowPackets;
+        this.hystart = b.hystart;
+        this.pacing = b.pacing;
+        this.maxAckDelay = b.maxAckDelay;
+        this.datagramQueueLength = b.datagramQueueLength;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    public int maxUdpPayloadSize() {
+        return maxUdpPayloadSize;
+    }
+
+    public long initialMaxData() {
+        return initialMaxData;
+    }
+
+    public long initialMaxStreamDataBidiLocal() {
+        return initialMaxStreamDataBidiLocal;
+    }
+
+    public long initialMaxStreamDataBidiRemote() {
+        return initialMaxStreamDataBidiRemote;
+    }
+
+    public long initialMaxStreamDataUni() {
+        return initialMaxStreamDataUni;
+    }
+
+    /** How many bidirectional streams the peer may have open at once: the per-connection stream cap. */
+    public long initialMaxStreamsBidi() {
+        return initialMaxStreamsBidi;
+    }
+
+    public long initialMaxStreamsUni() {
+        return initialMaxStreamsUni;
+    }
+
+    public long maxConnectionWindow() {
+        return maxConnectionWindow;
+    }
+
+    public long maxStreamWindow() {
+        return maxStreamWindow;
+    }
+
+    public CongestionControl congestionControl() {
+        return congestionControl;
+    }
+
+    public int initialCongestionWindowPackets() {
+        return initialCongestionWindowPackets;
+    }
+
+    public boolean hystart() {
+        return hystart;
+    }
+
+    public boolean pacing() {
+        return pacing;
+    }
+
+    public Duration maxAckDelay() {
+        return maxAckDelay;
+    }
+
+    /** 0 when QUIC DATAGRAM frames are off; else the length of quiche's send and receive datagram queues. */
+    public int datagramQueueLength() {
+        return datagramQueueLength;
+    }
+
+    @Override
+    public String toString() {
+        return "TransportSettings[idleTimeout=" + idleTimeout + ", maxUdpPayloadSize=" + maxUdpPayloadSize + ", initialMaxData=" + initialMaxData
+                + ", initialMaxStreamData=" + initialMaxStreamDataBidiLocal + "/" + initialMaxStreamDataBidiRemote + "/" + initialMaxStreamDataUni
+                + ", initialMaxStreams=" + initialMaxStreamsBidi + "/" + initialMaxStreamsUni + ", cc=" + congestionControl + "]";
+    }
+
+    /** Builds {@link TransportSettings}; not thread-safe. Every setter checks its argument and names it when wrong. */
+    public static final class Builder {
+        private Duration idleTimeout = Duration.ofSeconds(30);
+        private int maxUdpPayloadSize = 1350;
+        private long initialMaxData = 16L << 20;
+        private long initialMaxStreamDataBidiLocal = 1L << 20;
+        private long initialMaxStreamDataBidiRemote = 1L << 20;
+        private long initialMaxStreamDataUni = 1L << 20;
+        private long initialMaxStreamsBidi = 100;
+        private long initialMaxStreamsUni = 100;
+        private long maxConnectionWindow = 32L << 20;
+        private long maxStreamWindow = 16L << 20;
+        private CongestionControl congestionControl = CongestionControl.CUBIC;
+        private int initialCongestionWindowPackets = 10;
+        private boolean hystart = true;
+        private boolean pacing = false;
+        private Duration maxAckDelay = Duration.ofMillis(25);
+        private int datagramQueueLength = 0;
+
+        private Builder() {
+        }
+
+        /** Closes a connection silent for this long; {@link Duration#ZERO} disables the idle timeout. */
+        public Builder idleTimeout(Duration value) {
+            Objects.requireNonNull(value, "idleTimeout");
+            if (value.isNegative()) {
+                throw new IllegalArgumentException("idleTimeout must not be negative, was " + value);
+            }
+            this.idleTimeout = value;
+            return this;
+        }
+
+        /** The largest UDP payload sent and accepted: 1200 (QUIC's minimum) to 65527. */
+        public Builder maxUdpPayloadSize(int value) {
+            if (value < 1200 || value > 65527) {
+                throw new IllegalArgumentException("maxUdpPayloadSize must be 1200..65527, was " + value);
+            }
+            this.maxUdpPayloadSize = value;
+            return this;
+        }
+
+        public Builder initialMaxData(long value) {
+            this.initialMaxData = nonNegative("initialMaxData", value);
+            return this;
+        }
+
+        /** Sets the three initial per-stream windows at once. */
+        public Builder initialMaxStreamData(long value) {
+            nonNegative("initialMaxStreamData", value);
+            this.initialMaxStreamDataBidiLocal = value;
+            this.initialMaxStreamDataBidiRemote = value;
+            this.initialMaxStreamDataUni = value;
+            return this;
+        }
+
+        public Builder initialMaxStreamDataBidiLocal(long value) {
+            this.initialMaxStreamDataBidiLocal = nonNegative("initialMaxStreamDataBidiLocal", value);
+            return this;
+        }
+
+        public Builder initialMaxStreamDataBidiRemote(long value) {
+            this.initialMaxStreamDataBidiRemote = nonNegative("initialMaxStreamDataBidiRemote", value);
+            return this;
+        }
+
+        public Builder initialMaxStreamDataUni(long value) {
+            this.initialMaxStreamDataUni = nonNegative("initialMaxStreamDataUni", value);
+            return this;
+        }
+
+        /** How many bidirectional streams the peer may have open at once (the per-connection stream cap). */
+        public Builder initialMaxStreamsBidi(long value) {
+            this.initialMaxStreamsBidi = nonNegative("initialMaxStreamsBidi", value);
+            return this;
+        }
+
+        public Builder initialMaxStreamsUni(long value) {
+            this.initialMaxStreamsUni = nonNegative("initialMaxStreamsUni", value);
+            return this;
+        }
+
+        /** The ceiling for quiche's connection flow-control window autotuning. */
+        public Builder maxConnectionWindow(long value) {
+            this.maxConnectionWindow = nonNegative("maxConnectionWindow", value);
+            return this;
+        }
+
+        /** The ceiling for quiche's per-stream flow-control window autotuning. */
+        public Builder maxStreamWindow(long value) {
+            this.maxStreamWindow = nonNegative("maxStreamWindow", value);
+            return this;
+        }
+
+        public Builder congestionControl(CongestionControl value) {
+            this.congestionControl = Objects.requireNonNull(value, "congestionControl");
+            return this;
+        }
+
+        public Builder initialCongestionWindowPackets(int value) {
+            if (value < 1 || value > 10_000) {
+                throw new IllegalArgumentException("initialCongestionWindowPackets must be 1..10000, was " + value);
+            }
+            this.initialCongestionWindowPackets = value;
+            return this;
+        }
+
+        public Builder hystart(boolean value) {
+            this.hystart = value;
+            return this;
+        }
+
+        /** quiche's pacing computes send times that this engine does not wait for; see the class doc. */
+        public Builder pacing(boolean value) {
+            this.pacing = value;
+            return this;
+        }
+
+        public Builder maxAckDelay(Duration value) {
+            Objects.requireNonNull(value, "maxAckDelay");
+            if (value.isNegative() || value.toMillis() >= 1 << 14) {
+                throw new IllegalArgumentException("maxAckDelay must be 0..16383 ms, was " + value);
+            }
+            this.maxAckDelay = value;
+            return this;
+        }
+
+        /** Enables QUIC DATAGRAM frames with quiche queues of {@code queueLength} datagrams each way; 0 disables them. */
+        public Builder datagrams(int queueLength) {
+            if (queueLength < 0 || queueLength > 1 << 16) {
+                throw new IllegalArgumentException("datagram queueLength must be 0..65536, was " + queueLength);
+            }
+            this.datagramQueueLength = queueLength;
+            return this;
+        }
+
+        public TransportSettings build() {
+            return new TransportSettings(this);
+        }
+
+        private static long nonNegative(String name, long value) {
+            if (value < 0) {
+                throw new IllegalArgumentException(name + " must not be negative, was " + value);
+            }
+            return value;
+        }
+    }
+}
