@@ -25,6 +25,10 @@ public final class QuicheStream {
 
     private static final MethodHandle RECV = hotDowncall("quiche_conn_stream_recv", fn(C_LONG, C_POINTER, C_LONG, C_POINTER, C_LONG, C_POINTER, C_POINTER));
     private static final MethodHandle SEND = hotDowncall("quiche_conn_stream_send", fn(C_LONG, C_POINTER, C_LONG, C_POINTER, C_LONG, C_BOOL, C_POINTER));
+    // The same two functions with the buffer pointer passed as a raw address (ABI-identical on every
+    // 64-bit platform): callers can point into the middle of a buffer without creating a slice.
+    private static final MethodHandle RECV_TO_ADDRESS = hotDowncall("quiche_conn_stream_recv", fn(C_LONG, C_POINTER, C_LONG, C_LONG, C_LONG, C_POINTER, C_POINTER));
+    private static final MethodHandle SEND_FROM_ADDRESS = hotDowncall("quiche_conn_stream_send", fn(C_LONG, C_POINTER, C_LONG, C_LONG, C_LONG, C_BOOL, C_POINTER));
     private static final MethodHandle PRIORITY = downcall("quiche_conn_stream_priority", fn(C_INT, C_POINTER, C_LONG, C_BYTE, C_BOOL));
     private static final MethodHandle SHUTDOWN = downcall("quiche_conn_stream_shutdown", fn(C_INT, C_POINTER, C_LONG, C_INT, C_LONG));
     private static final MethodHandle CAPACITY = hotDowncall("quiche_conn_stream_capacity", fn(C_LONG, C_POINTER, C_LONG));
@@ -52,6 +56,29 @@ public final class QuicheStream {
         Downcalls.checkCall("quiche_conn_stream_send");
         try {
             return (long) SEND.invokeExact(conn, streamId, buf, len, fin, errorCode);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@link #recv} into native memory at {@code outAddress}, which must stay valid for {@code len}
+     * bytes during the call. Lets a caller fill any region of a ring without allocating a slice.
+     */
+    public static long recvToAddress(MemorySegment conn, long streamId, long outAddress, long len, MemorySegment fin, MemorySegment errorCode) {
+        Downcalls.checkCall("quiche_conn_stream_recv");
+        try {
+            return (long) RECV_TO_ADDRESS.invokeExact(conn, streamId, outAddress, len, fin, errorCode);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@link #send} from native memory at {@code bufAddress}, valid for {@code len} bytes during the call. */
+    public static long sendFromAddress(MemorySegment conn, long streamId, long bufAddress, long len, boolean fin, MemorySegment errorCode) {
+        Downcalls.checkCall("quiche_conn_stream_send");
+        try {
+            return (long) SEND_FROM_ADDRESS.invokeExact(conn, streamId, bufAddress, len, fin, errorCode);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -106,6 +106,25 @@ class InMemoryHandshakeTest {
     }
 
     @Test
+    void addressVariantsReadAndWriteInsideABuffer() {
+        MemorySegment region = pair.arena.allocate(1024);
+        for (int i = 0; i < 1024; i++) {
+            region.set(ValueLayout.JAVA_BYTE, i, (byte) i);
+        }
+        // Send bytes 100..299 of the region, straight from its middle.
+        long sent = QuicheStream.sendFromAddress(pair.client, 0, region.address() + 100, 200, true, pair.scratchError);
+        assertThat(sent).isEqualTo(200);
+        pair.pump();
+        MemorySegment target = pair.arena.allocate(1024);
+        long read = QuicheStream.recvToAddress(pair.server, 0, target.address() + 500, 300, pair.scratchFin, pair.scratchError);
+        assertThat(read).isEqualTo(200);
+        assertThat(pair.scratchFin.get(ValueLayout.JAVA_BOOLEAN, 0)).isTrue();
+        assertThat(target.asSlice(500, 200).toArray(ValueLayout.JAVA_BYTE)).isEqualTo(region.asSlice(100, 200).toArray(ValueLayout.JAVA_BYTE));
+        assertThat(target.get(ValueLayout.JAVA_BYTE, 499)).isZero();
+        assertThat(target.get(ValueLayout.JAVA_BYTE, 700)).isZero();
+    }
+
+    @Test
     void resetAndStopSendingReachThePeerWithTheirApplicationErrorCodes() {
         MemorySegment data = pair.arena.allocateFrom(ValueLayout.JAVA_BYTE, new byte[] {1, 2, 3});
         long resetStream = 4;
