@@ -773,6 +773,9 @@ final class EventLoop implements Runnable {
 
     private int notifyWritableLater() {
         int count = writableLater.size();
+        if (count == 0) {
+            return 0;
+        }
         for (int i = 0; i < count; i++) {
             StreamState stream = writableLater.get(i);
             QuicListener listener = stream.connection.listener;
@@ -785,7 +788,12 @@ final class EventLoop implements Runnable {
                 }
             }
         }
-        writableLater.subList(0, count).clear();
+        // A listener may have added streams while being told: keep those for the next cycle.
+        for (int i = writableLater.size() - 1; i >= 0; i--) {
+            if (i < count) {
+                writableLater.remove(i);
+            }
+        }
         return count;
     }
 

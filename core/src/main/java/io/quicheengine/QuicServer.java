@@ -35,7 +35,11 @@ public final class QuicServer implements AutoCloseable {
         return state.liveConnections;
     }
 
-    /** Counters: accepted, refused (over the cap), version negotiations and retries sent, invalid retry tokens, dropped datagrams. */
+    /**
+     * Counters: connections accepted (handshake completed), Initial datagrams refused over the cap
+     * (a client may resend its Initial before it sees the refusal), version negotiations and retries
+     * sent, invalid retry tokens, datagrams dropped as malformed or unroutable.
+     */
     public ServerStats stats() {
         return new ServerStats(state.liveConnections, state.connectionsAccepted, state.connectionsRefused, state.versionNegotiationsSent,
                 state.retriesSent, state.invalidTokens, state.datagramsDropped);

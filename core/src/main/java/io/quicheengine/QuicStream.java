@@ -236,6 +236,9 @@ public final class QuicStream {
             throw new IllegalArgumentException("fragmentLimit must be at least 1, was " + fragmentLimit);
         }
         checkReadable();
+        if (state.readShutdown) {
+            return -1;
+        }
         if (!state.acquireReader()) {
             return endOfStream();
         }
@@ -450,6 +453,9 @@ public final class QuicStream {
 
     private int readInto(MemorySegment segment, byte[] array, int offset, int length) {
         checkReadable();
+        if (state.readShutdown) {
+            return -1;
+        }
         if (length == 0) {
             return 0;
         }

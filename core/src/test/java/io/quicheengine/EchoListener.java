@@ -8,7 +8,7 @@ import java.util.Map;
  * blocking. Bytes it could not write yet are kept per stream, and it stops reading that stream
  * until they are gone, so backpressure travels all the way back to the client. Test-only.
  */
-final class EchoListener implements QuicListener {
+class EchoListener implements QuicListener {
     private final byte[] scratch = new byte[64 * 1024];
     private final Map<QuicStream, Carry> carries = new IdentityHashMap<>();
 

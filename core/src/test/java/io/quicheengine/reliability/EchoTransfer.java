@@ -1,0 +1,160 @@
+package io.quicheengine.reliability;
+
+import io.quicheengine.QuicConnection;
+import io.quicheengine.QuicStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import java.util.zip.CRC32;
+
+/**
+ * The client side of the suite's transfers: opens {@code streams} bidirectional streams to an
+ * {@link EchoServer}, writes {@code bytesPerStream} seeded pseudo-random bytes on each (then fin)
+ * and reads the echo back, comparing length and CRC32 per stream. Bytes are generated in 64 KiB
+ * chunks, so 8 x 16 MiB needs no 128 MiB of heap. One writer and one reader virtual thread per
+ * stream. Call from a test thread; {@link #received()} may be read from any thread meanwhile.
+ */
+final class EchoTransfer {
+    private static final int CHUNK = 64 * 1024;
+
+    /** What one stream moved: bytes and checksums each way. */
+    record StreamResult(long streamId, long bytesSent, long crcSent, long bytesReceived, long crcReceived) {
+        boolean exact() {
+            return bytesSent == bytesReceived && crcSent == crcReceived;
+        }
+    }
+
+    /** What the whole transfer moved and how long it took. */
+    record Result(List<StreamResult> streams, Duration elapsed) {
+        long bytesEchoed() {
+            return streams.stream().mapToLong(StreamResult::bytesReceived).sum();
+        }
+
+        boolean exact() {
+            return streams.stream().allMatch(StreamResult::exact);
+        }
+
+        double megabytesPerSecond() {
+            return bytesEchoed() / 1e6 / Math.max(1e-9, elapsed.toNanos() / 1e9);
+        }
+
+        @Override
+        public String toString() {
+            return streams.size() + " streams, " + bytesEchoed() + " bytes echoed in " + elapsed.toMillis() + " ms ("
+                    + String.format("%.1f", megabytesPerSecond()) + " MB/s each way)";
+        }
+    }
+
+    private final AtomicLong received = new AtomicLong();
+
+    /** Bytes echoed back so far, all streams. */
+    long received() {
+        return received.get();
+    }
+
+    /**
+     * Runs the transfer; throws {@link AssertionError} with {@code context} (e.g. the relay's
+     * description) when a stream fails or times out. Byte-exactness is checked by the caller on
+     * the result.
+     */
+    Result run(QuicConnection connection, int streams, int bytesPerStream, long seed, Duration timeout, Supplier<String> context) {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        List<Worker> workers = new ArrayList<>();
+        for (int i = 0; i < streams; i++) {
+            QuicStream stream = connection.openBidirectionalStream(remaining(deadline));
+            workers.add(new Worker(stream, bytesPerStream, seed * 31 + i, deadline));
+        }
+        List<StreamResult> results = new ArrayList<>();
+        for (Worker worker : workers) {
+            results.add(worker.join(deadline, context));
+        }
+        return new Result(results, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    private static Duration remaining(long deadline) {
+        return Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
+    }
+
+    /** The two threads of one stream. */
+    private final class Worker {
+        final QuicStream stream;
+        final int bytes;
+        final long seed;
+        final long deadline;
+        final CRC32 sentCrc = new CRC32();
+        final CRC32 receivedCrc = new CRC32();
+        volatile long bytesSent;
+        volatile long bytesReceived;
+        volatile Throwable failure;
+        final Thread writer;
+        final Thread reader;
+
+        Worker(QuicStream stream, int bytes, long seed, long deadline) {
+            this.stream = stream;
+            this.bytes = bytes;
+            this.seed = seed;
+            this.deadline = deadline;
+            this.writer = Thread.ofVirtual().name("echo-writer-" + stream.id()).start(this::write);
+            this.reader = Thread.ofVirtual().name("echo-reader-" + stream.id()).start(this::read);
+        }
+
+        private void write() {
+            try {
+                SplittableRandom random = new SplittableRandom(seed);
+                byte[] chunk = new byte[CHUNK];
+                int done = 0;
+                while (done < bytes) {
+                    int n = Math.min(CHUNK, bytes - done);
+                    random.nextBytes(chunk);
+                    sentCrc.update(chunk, 0, n);
+                    boolean last = done + n == bytes;
+                    stream.write(chunk, 0, n, last, remaining(deadline));
+                    done += n;
+                    bytesSent = done;
+                }
+                if (bytes == 0) {
+                    stream.finish(remaining(deadline));
+                }
+            } catch (Throwable t) {
+                failure = t;
+            }
+        }
+
+        private void read() {
+            try {
+                byte[] buffer = new byte[CHUNK];
+                while (true) {
+                    int n = stream.read(buffer, 0, buffer.length, remaining(deadline));
+                    if (n < 0) {
+                        return;
+                    }
+                    receivedCrc.update(buffer, 0, n);
+                    bytesReceived += n;
+                    received.addAndGet(n);
+                }
+            } catch (Throwable t) {
+                failure = t;
+            }
+        }
+
+        StreamResult join(long deadline, Supplier<String> context) {
+            try {
+                writer.join(remaining(deadline).plusSeconds(5));
+                reader.join(remaining(deadline).plusSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
+            Throwable f = failure;
+            if (f != null || writer.isAlive() || reader.isAlive()) {
+                throw new AssertionError("stream " + stream.id() + " failed after sending " + bytesSent + " and receiving "
+                        + bytesReceived + " of " + bytes + " bytes" + (f == null ? " (threads still running)" : "") + "\n" + context.get(), f);
+            }
+            return new StreamResult(stream.id(), bytesSent, sentCrc.getValue(), bytesReceived, receivedCrc.getValue());
+        }
+    }
+}

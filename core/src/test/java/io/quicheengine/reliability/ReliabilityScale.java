@@ -1,0 +1,34 @@
+package io.quicheengine.reliability;
+
+/**
+ * How big the reliability suite runs. The default ("ci") keeps the whole suite to a few minutes on
+ * two cores; {@code -Dreliability.scale=full} (the {@code -Pstress} profile) runs the sizes of
+ * issue 5. Each figure can also be set on its own with the system property named in its constant.
+ * Immutable; any thread.
+ */
+final class ReliabilityScale {
+    static final String SCALE = "reliability.scale";
+    static final boolean FULL = "full".equalsIgnoreCase(System.getProperty(SCALE, "ci").trim());
+
+    /** Bytes per stream of the fault-injection echo transfers (8 streams): 2 MiB, full 16 MiB. */
+    static final int FAULT_BYTES_PER_STREAM = pick("reliability.fault.bytesPerStream", 2 << 20, 16 << 20);
+    /** Handshakes tried through a relay that drops 30% each way: 2, full 20. */
+    static final int LOSSY_HANDSHAKES = pick("reliability.handshake.lossyRuns", 2, 20);
+    /** Hostile datagrams sent at the server: 20,000, full 1,000,000. */
+    static final int FUZZ_DATAGRAMS = pick("reliability.fuzz.datagrams", 20_000, 1_000_000);
+    /** Genuine Initial packets of the flood (each sent from several ports): 300, full 3,000. */
+    static final int FLOOD_INITIALS = pick("reliability.flood.initials", 300, 3_000);
+    /** Connect-transfer-close cycles of the leak test: 300, full 10,000. */
+    static final int LEAK_CYCLES = pick("reliability.leak.cycles", 300, 10_000);
+
+    private ReliabilityScale() {
+    }
+
+    private static int pick(String property, int ci, int full) {
+        return Integer.getInteger(property, FULL ? full : ci);
+    }
+
+    static String describe() {
+        return (FULL ? "full" : "ci") + " scale (-D" + SCALE + "=full for the stress sizes)";
+    }
+}
