@@ -29,6 +29,10 @@ public final class QuicheConn {
     private static final MethodHandle SET_MAX_IDLE_TIMEOUT = downcall("quiche_conn_set_max_idle_timeout", fn(C_INT, C_POINTER, C_LONG));
     private static final MethodHandle RECV = hotDowncall("quiche_conn_recv", fn(C_LONG, C_POINTER, C_POINTER, C_LONG, C_POINTER));
     private static final MethodHandle SEND = hotDowncall("quiche_conn_send", fn(C_LONG, C_POINTER, C_POINTER, C_LONG, C_POINTER));
+    // recv/send with the packet buffer passed as a raw address (ABI-identical on 64-bit platforms),
+    // so a caller can batch packets inside one buffer without slicing it.
+    private static final MethodHandle RECV_FROM_ADDRESS = hotDowncall("quiche_conn_recv", fn(C_LONG, C_POINTER, C_LONG, C_LONG, C_POINTER));
+    private static final MethodHandle SEND_TO_ADDRESS = hotDowncall("quiche_conn_send", fn(C_LONG, C_POINTER, C_LONG, C_LONG, C_POINTER));
     private static final MethodHandle SEND_QUANTUM = hotDowncall("quiche_conn_send_quantum", fn(C_LONG, C_POINTER));
     private static final MethodHandle MAX_SEND_UDP_PAYLOAD_SIZE = downcall("quiche_conn_max_send_udp_payload_size", fn(C_LONG, C_POINTER));
     private static final MethodHandle TIMEOUT_AS_NANOS = hotDowncall("quiche_conn_timeout_as_nanos", fn(C_LONG, C_POINTER));
@@ -122,6 +126,26 @@ public final class QuicheConn {
         Downcalls.checkCall("quiche_conn_send");
         try {
             return (long) SEND.invokeExact(conn, out, len, info);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@link #recv} from native memory at {@code bufAddress} ({@code len} bytes, decrypted in place). */
+    public static long recvFromAddress(MemorySegment conn, long bufAddress, long len, MemorySegment info) {
+        Downcalls.checkCall("quiche_conn_recv");
+        try {
+            return (long) RECV_FROM_ADDRESS.invokeExact(conn, bufAddress, len, info);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@link #send} into native memory at {@code outAddress}, valid for {@code len} bytes during the call. */
+    public static long sendToAddress(MemorySegment conn, long outAddress, long len, MemorySegment info) {
+        Downcalls.checkCall("quiche_conn_send");
+        try {
+            return (long) SEND_TO_ADDRESS.invokeExact(conn, outAddress, len, info);
         } catch (Throwable t) {
             throw rethrow(t);
         }
