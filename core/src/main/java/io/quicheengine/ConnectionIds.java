@@ -33,31 +33,31 @@ final class ConnectionIds {
     }
 
     /**
-     * Where the destination id of the datagram starts, or -1 when the datagram is too short or
-     * its id is shorter than a routing key. The length is {@link #destinationLength}.
+     * Where the destination id of the datagram at {@code offset} starts (an absolute offset in
+     * {@code buffer}), or -1 when the datagram is too short or its id shorter than a routing key.
      */
-    static int destinationOffset(MemorySegment datagram, int length) {
+    static long destinationOffset(MemorySegment buffer, long offset, int length) {
         if (length < 1) {
             return -1;
         }
-        byte first = datagram.get(ValueLayout.JAVA_BYTE, 0);
+        byte first = buffer.get(ValueLayout.JAVA_BYTE, offset);
         if ((first & 0x80) == 0) {
-            return length >= 1 + LOCAL_LENGTH ? 1 : -1;
+            return length >= 1 + LOCAL_LENGTH ? offset + 1 : -1;
         }
         if (length < 6) {
             return -1;
         }
-        int idLength = datagram.get(ValueLayout.JAVA_BYTE, 5) & 0xFF;
-        return idLength >= 8 && idLength <= MAX_LENGTH && length >= 6 + idLength ? 6 : -1;
+        int idLength = buffer.get(ValueLayout.JAVA_BYTE, offset + 5) & 0xFF;
+        return idLength >= 8 && idLength <= MAX_LENGTH && length >= 6 + idLength ? offset + 6 : -1;
     }
 
-    static int destinationLength(MemorySegment datagram) {
-        byte first = datagram.get(ValueLayout.JAVA_BYTE, 0);
-        return (first & 0x80) == 0 ? LOCAL_LENGTH : datagram.get(ValueLayout.JAVA_BYTE, 5) & 0xFF;
+    static int destinationLength(MemorySegment buffer, long offset) {
+        byte first = buffer.get(ValueLayout.JAVA_BYTE, offset);
+        return (first & 0x80) == 0 ? LOCAL_LENGTH : buffer.get(ValueLayout.JAVA_BYTE, offset + 5) & 0xFF;
     }
 
-    static boolean isLongHeader(MemorySegment datagram) {
-        return (datagram.get(ValueLayout.JAVA_BYTE, 0) & 0x80) != 0;
+    static boolean isLongHeader(MemorySegment buffer, long offset) {
+        return (buffer.get(ValueLayout.JAVA_BYTE, offset) & 0x80) != 0;
     }
 
     static String hex(MemorySegment id, int length) {

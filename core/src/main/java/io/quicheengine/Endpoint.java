@@ -4,94 +4,74 @@ import io.quicheengine.ffi.SockAddr;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import org.agrona.collections.Long2ObjectHashMap;
 
 /**
  * One UDP socket of the engine and the connections reached through it, routed by destination
- * connection id. A server owns one; all client connections of an engine share another. Loop
- * thread only (the socket is opened by the caller of bind, then handed over).
+ * connection id. A server owns one; all client connections of an engine share another. Two
+ * kinds: {@link LinuxEndpoint} (GSO/GRO through FFM) and {@link NioEndpoint} (portable). Loop
+ * thread only, once handed over by whoever opened the socket.
  */
-final class Endpoint {
+abstract class Endpoint {
     static final int SOCKET_BUFFER_BYTES = 4 << 20;
+    /** Room for the largest UDP payload (and a GRO batch). */
+    static final int RECEIVE_BUFFER_BYTES = 65536;
 
-    final DatagramChannel channel;
+    /** Receives what a socket read: one datagram, or one of several coalesced by GRO. */
+    interface DatagramSink {
+        /**
+         * @param buffer     memory holding the datagram at {@code offset}
+         * @param from       the sender's sockaddr, {@code fromLength} bytes
+         */
+        void onDatagram(Endpoint endpoint, MemorySegment buffer, long offset, int length, MemorySegment from, int fromLength);
+    }
+
     final InetSocketAddress localAddress;
-    /** The local address as quiche wants it: same bytes for connect/accept and every recv. */
+    /** The local address as quiche wants it: the same bytes for connect/accept and every recv. */
     final MemorySegment localSockaddr;
     final int localSockaddrLength;
-    /** The server behind this socket, or null for the client socket. */
-    final ServerState server;
+    /** The server behind this socket, or null for the client socket; set before the loop takes the endpoint. */
+    ServerState server;
     final Long2ObjectHashMap<ConnectionState> bySourceId = new Long2ObjectHashMap<>();
     /** Client-chosen ids of connections still in their handshake (server side). */
     final Long2ObjectHashMap<ConnectionState> byOriginalId = new Long2ObjectHashMap<>();
-    private int sendDrops;
+    long sendDrops;
 
-    Endpoint(DatagramChannel channel, ServerState server, MemorySegment localSockaddr) throws IOException {
-        this.channel = channel;
-        this.server = server;
-        channel.configureBlocking(false);
-        trySetBuffer(channel);
-        this.localAddress = (InetSocketAddress) channel.getLocalAddress();
+    Endpoint(InetSocketAddress localAddress, MemorySegment localSockaddr) {
+        this.localAddress = localAddress;
         this.localSockaddr = localSockaddr;
         this.localSockaddrLength = SockAddr.NATIVE.write(localAddress, localSockaddr);
     }
 
-    static DatagramChannel open(InetSocketAddress local) throws IOException {
-        DatagramChannel channel = DatagramChannel.open(local.getAddress() instanceof java.net.Inet6Address
-                ? java.net.StandardProtocolFamily.INET6 : java.net.StandardProtocolFamily.INET);
-        try {
-            channel.bind(local);
-        } catch (IOException e) {
-            channel.close();
-            throw e;
-        }
-        return channel;
-    }
-
-    private static void trySetBuffer(DatagramChannel channel) {
-        try {
-            channel.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER_BYTES);
-            channel.setOption(StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER_BYTES);
-        } catch (IOException | UnsupportedOperationException e) {
-            // The kernel's defaults still work; bigger buffers only absorb bursts.
-        }
-    }
-
-    /** Receives one datagram into {@code buffer}; null when none is waiting. */
-    InetSocketAddress receive(ByteBuffer buffer) throws IOException {
-        buffer.clear();
-        SocketAddress from = channel.receive(buffer);
-        return (InetSocketAddress) from;
-    }
+    /** Reads up to {@code budget} socket reads without blocking, handing every datagram to {@code sink}; returns the reads. */
+    abstract int receive(DatagramSink sink, int budget) throws IOException;
 
     /**
-     * Sends {@code buffer}'s first {@code length} bytes. A full socket buffer is retried briefly,
-     * then the datagram is dropped: QUIC's loss recovery resends what matters.
+     * Sends {@code length} bytes at {@code address}: datagrams of {@code segmentSize} bytes each,
+     * the last possibly shorter, to {@code to} (also given as a sockaddr). A socket buffer that
+     * stays full drops the datagrams: QUIC's loss recovery resends what matters.
      */
-    void send(ByteBuffer buffer, int length, InetSocketAddress to) throws IOException {
-        buffer.clear().limit(length);
-        for (int attempt = 0; attempt < 64; attempt++) {
-            if (channel.send(buffer, to) > 0) {
-                return;
-            }
-            Thread.onSpinWait();
-        }
-        sendDrops++;
+    abstract void send(long address, int length, int segmentSize, MemorySegment toSockaddr, int toLength, InetSocketAddress to) throws IOException;
+
+    /** Datagrams one {@link #send} may carry. */
+    abstract int maxSegments();
+
+    /** Makes this socket end a BLOCKING wait when a datagram arrives. */
+    abstract void register(BlockingWait wait) throws IOException;
+
+    abstract void close();
+
+    /** Unregisters from a BLOCKING wait before the socket closes. */
+    void unregister(BlockingWait wait) {
     }
 
-    int sendDrops() {
-        return sendDrops;
+    /** Opens the engine's kind of endpoint bound to {@code local}. */
+    static Endpoint open(InetSocketAddress local, boolean portable) throws IOException {
+        return !portable && io.quicheengine.ffi.LinuxUdp.AVAILABLE ? LinuxEndpoint.open(local) : NioEndpoint.open(local);
     }
 
-    void close() {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            // Closing a datagram socket has nothing useful to report.
-        }
+    /** The BLOCKING wait matching the endpoints {@link #open} makes. */
+    static BlockingWait newBlockingWait(boolean portable) throws IOException {
+        return !portable && io.quicheengine.ffi.LinuxUdp.AVAILABLE ? new PollWait() : new SelectorWait();
     }
 }

@@ -27,7 +27,7 @@ final class EngineCore {
     EngineCore(EngineSettings settings) {
         this.settings = settings;
         this.commands = new CommandRing(arena, settings.commandRingSize(), settings.slotSize(), resources);
-        this.idler = new LoopIdler(settings.loopWaitStrategy());
+        this.idler = new LoopIdler(settings.loopWaitStrategy(), settings.portableSockets());
     }
 
     void start(EventLoop eventLoop, Thread thread) {

@@ -16,5 +16,6 @@ record EngineSettings(
         int pendingChunkSize,
         Duration closeTimeout,
         Duration statsInterval,
-        ErrorHandler errorHandler) {
+        ErrorHandler errorHandler,
+        boolean portableSockets) {
 }

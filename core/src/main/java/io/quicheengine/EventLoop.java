@@ -14,7 +14,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -34,6 +33,9 @@ final class EventLoop implements Runnable {
     private static final int RECEIVE_BATCH = 64;
     private static final int COMMAND_BATCH = 4096;
     private static final long TICK_NANOS = 1L << 17;
+    /** The most bytes one batch of datagrams may hold: under the 65507-byte UDP payload limit. */
+    private static final int TX_BATCH_BYTES = 65000;
+    private static final int TX_BYTES = 65536;
     private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
 
     final EngineCore engine;
@@ -46,9 +48,7 @@ final class EventLoop implements Runnable {
     private final ServerAcceptor acceptor;
 
     // Scratch memory, made once: the steady state allocates nothing.
-    private final ByteBuffer rxBuffer;
-    private final MemorySegment rx;
-    private final ByteBuffer txBuffer;
+    /** Outgoing datagrams, batched back to back for one GSO send. */
     private final MemorySegment tx;
     private final SendInfo sendInfo;
     private final RecvInfo recvInfo;
@@ -66,6 +66,7 @@ final class EventLoop implements Runnable {
     private final Long2ObjectHashMap<ConnectionState> timerOwners = new Long2ObjectHashMap<>();
     private final DeadlineTimerWheel.TimerHandler onTimer = this::onTimer;
     private final EventPoller.Handler<Command> onCommand = this::onCommand;
+    private final Endpoint.DatagramSink onDatagram = this::onDatagram;
 
     private final ArrayList<ConnectionState> connections = new ArrayList<>();
     private final ArrayList<ConnectionState> dirty = new ArrayList<>();
@@ -94,10 +95,7 @@ final class EventLoop implements Runnable {
         Arena arena = engine.arena;
         this.rings = new ReadRingPool(arena, settings.readRingCapacity(), settings.maxReadRings(), resources);
         this.chunks = new ChunkPool(arena, settings.pendingChunkSize(), resources);
-        this.rxBuffer = ByteBuffer.allocateDirect(65536);
-        this.rx = MemorySegment.ofBuffer(rxBuffer);
-        this.txBuffer = ByteBuffer.allocateDirect(65536);
-        this.tx = MemorySegment.ofBuffer(txBuffer);
+        this.tx = arena.allocate(TX_BYTES, 64);
         this.sendInfo = new SendInfo(arena);
         this.recvInfo = new RecvInfo(arena);
         this.peerScratch = arena.allocate(SockAddr.STORAGE_LENGTH, 8);
@@ -259,34 +257,25 @@ final class EventLoop implements Runnable {
         int work = 0;
         for (int i = 0; i < endpoints.size(); i++) {
             Endpoint endpoint = endpoints.get(i);
-            for (int n = 0; n < RECEIVE_BATCH; n++) {
-                InetSocketAddress from;
-                try {
-                    from = endpoint.receive(rxBuffer);
-                } catch (IOException e) {
-                    settings.errorHandler().onError(null, "receiving on " + endpoint.localAddress, e);
-                    break;
-                }
-                if (from == null) {
-                    break;
-                }
-                work++;
-                onDatagram(endpoint, from, rxBuffer.position());
+            try {
+                work += endpoint.receive(onDatagram, RECEIVE_BATCH);
+            } catch (IOException e) {
+                settings.errorHandler().onError(null, "receiving on " + endpoint.localAddress, e);
             }
         }
         return work;
     }
 
-    private void onDatagram(Endpoint endpoint, InetSocketAddress from, int length) {
-        int idOffset = ConnectionIds.destinationOffset(rx, length);
+    private void onDatagram(Endpoint endpoint, MemorySegment buffer, long offset, int length, MemorySegment from, int fromLength) {
+        long idOffset = ConnectionIds.destinationOffset(buffer, offset, length);
         if (idOffset < 0) {
             dropped(endpoint);
             return;
         }
-        ConnectionState connection = route(endpoint, idOffset);
+        ConnectionState connection = route(endpoint, buffer, offset, idOffset);
         if (connection == null) {
             if (endpoint.server != null && !endpoint.server.closed && engine.state() == EngineCore.RUNNING) {
-                connection = acceptor.onUnknownDatagram(endpoint, from, rx, length);
+                connection = acceptor.onUnknownDatagram(endpoint, buffer.asSlice(offset, length), length, from, fromLength);
             }
             if (connection == null) {
                 if (endpoint.server == null) {
@@ -295,17 +284,17 @@ final class EventLoop implements Runnable {
                 return;
             }
         }
-        deliver(connection, from, length);
+        deliver(connection, buffer, offset, length, from, fromLength);
     }
 
-    private ConnectionState route(Endpoint endpoint, int idOffset) {
-        long key = ConnectionIds.key(rx, idOffset);
+    private ConnectionState route(Endpoint endpoint, MemorySegment buffer, long offset, long idOffset) {
+        long key = ConnectionIds.key(buffer, idOffset);
         ConnectionState connection = endpoint.bySourceId.get(key);
-        if (connection != null && ConnectionIds.destinationLength(rx) == ConnectionIds.LOCAL_LENGTH
-                && MemorySegment.mismatch(rx, idOffset, idOffset + ConnectionIds.LOCAL_LENGTH, connection.sourceId, 0, ConnectionIds.LOCAL_LENGTH) == -1) {
+        if (connection != null && ConnectionIds.destinationLength(buffer, offset) == ConnectionIds.LOCAL_LENGTH
+                && MemorySegment.mismatch(buffer, idOffset, idOffset + ConnectionIds.LOCAL_LENGTH, connection.sourceId, 0, ConnectionIds.LOCAL_LENGTH) == -1) {
             return connection;
         }
-        if (ConnectionIds.isLongHeader(rx)) {
+        if (ConnectionIds.isLongHeader(buffer, offset)) {
             connection = endpoint.byOriginalId.get(key);
             if (connection != null) {
                 return connection;
@@ -321,18 +310,18 @@ final class EventLoop implements Runnable {
     }
 
     /** Feeds one datagram to its connection's quiche; it then needs processing this cycle. */
-    void deliver(ConnectionState connection, InetSocketAddress from, int length) {
+    void deliver(ConnectionState connection, MemorySegment buffer, long offset, int length, MemorySegment from, int fromLength) {
         if (connection.finalized) {
             return;
         }
-        MemorySegment peer = connection.peerSockaddr;
-        int peerLength = connection.peerSockaddrLength;
-        if (from != connection.peerAddress && !from.equals(connection.peerAddress)) {
-            peer = peerScratch;
-            peerLength = SockAddr.NATIVE.write(from, peerScratch);
+        // The source address is compared as bytes; only a real change (NAT rebinding) costs an object.
+        if (!SockAddr.same(from, fromLength, connection.peerSockaddr, connection.peerSockaddrLength)) {
+            recvInfo.from(from, fromLength);
+        } else {
+            recvInfo.from(connection.peerSockaddr, connection.peerSockaddrLength);
         }
-        recvInfo.from(peer, peerLength).to(connection.endpoint.localSockaddr, connection.endpoint.localSockaddrLength);
-        long read = QuicheConn.recv(connection.quiche, rx, length, recvInfo.segment());
+        recvInfo.to(connection.endpoint.localSockaddr, connection.endpoint.localSockaddrLength);
+        long read = QuicheConn.recvFromAddress(connection.quiche, buffer.address() + offset, length, recvInfo.segment());
         if (read < 0 && read != QuicheError.DONE.code()) {
             // A datagram quiche rejects (corrupt, duplicate, undecryptable) is dropped; the connection lives on.
             if (connection.endpoint.server != null) {
@@ -441,6 +430,9 @@ final class EventLoop implements Runnable {
             finalizeConnection(connection);
             return;
         }
+        if (connection.state < ConnectionState.CLOSING && QuicheConn.isDraining(quiche)) {
+            closing(connection);
+        }
         if (connection.state == ConnectionState.ESTABLISHED) {
             publishStreamLimits(connection);
         }
@@ -453,31 +445,69 @@ final class EventLoop implements Runnable {
         }
     }
 
+    /**
+     * Sends everything quiche has for the connection. Datagrams are written back to back into one
+     * buffer and handed to the socket in batches of equal-size segments (one GSO send on Linux): a
+     * batch ends at a shorter datagram, a full buffer, or the socket's segment limit.
+     */
     private void flushEgress(ConnectionState connection) {
         MemorySegment quiche = connection.quiche;
         Endpoint endpoint = connection.endpoint;
+        int maxSegments = endpoint.maxSegments();
+        long base = tx.address();
+        int batched = 0;
+        int segmentSize = 0;
+        int segments = 0;
         while (true) {
-            long written = QuicheConn.send(quiche, tx, tx.byteSize(), sendInfo.segment());
+            long written = QuicheConn.sendToAddress(quiche, base + batched, TX_BYTES - batched, sendInfo.segment());
             if (written == QuicheError.DONE.code()) {
-                return;
+                break;
             }
             if (written < 0) {
                 throw new IllegalStateException("quiche_conn_send failed: " + QuicheError.describe(written));
             }
-            InetSocketAddress to = connection.peerAddress;
+            int n = (int) written;
             if (!SockAddr.same(sendInfo.to(), sendInfo.toLength(), connection.peerSockaddr, connection.peerSockaddrLength)) {
-                to = SockAddr.NATIVE.read(sendInfo.to(), sendInfo.toLength());
+                // The peer moved (NAT rebinding): what is batched goes to the old address, the rest to the new one.
+                if (batched > 0) {
+                    sendBatch(connection, endpoint, base, batched, segmentSize);
+                    MemorySegment.copy(tx, batched, tx, 0, n);
+                }
+                batched = 0;
+                segments = 0;
+                connection.peerAddress = SockAddr.NATIVE.read(sendInfo.to(), sendInfo.toLength());
                 MemorySegment.copy(sendInfo.to(), 0, connection.peerSockaddr, 0, sendInfo.toLength());
                 connection.peerSockaddrLength = sendInfo.toLength();
-                connection.peerAddress = to;
             }
-            try {
-                endpoint.send(txBuffer, (int) written, to);
-            } catch (IOException e) {
-                // The peer's address may be unreachable for a moment; quiche's loss recovery resends.
-                settings.errorHandler().onError(connection.handle, "sending to " + to, e);
-                return;
+            if (segments > 0 && n > segmentSize) {
+                // A larger datagram cannot join this batch: send the batch, then start again with it.
+                sendBatch(connection, endpoint, base, batched, segmentSize);
+                MemorySegment.copy(tx, batched, tx, 0, n);
+                batched = 0;
+                segments = 0;
             }
+            if (segments == 0) {
+                segmentSize = n;
+            }
+            batched += n;
+            segments++;
+            if (n < segmentSize || segments >= maxSegments || batched + segmentSize > TX_BATCH_BYTES) {
+                sendBatch(connection, endpoint, base, batched, segmentSize);
+                batched = 0;
+                segments = 0;
+            }
+        }
+        if (batched > 0) {
+            sendBatch(connection, endpoint, base, batched, segmentSize);
+        }
+    }
+
+    private void sendBatch(ConnectionState connection, Endpoint endpoint, long address, int length, int segmentSize) {
+        try {
+            endpoint.send(address, length, segmentSize, connection.peerSockaddr, connection.peerSockaddrLength, connection.peerAddress);
+        } catch (IOException e) {
+            // The peer's address may be unreachable for a moment; quiche's loss recovery resends.
+            settings.errorHandler().onError(connection.handle, "sending to " + connection.peerAddress, e);
         }
     }
 
@@ -1022,21 +1052,27 @@ final class EventLoop implements Runnable {
         if (clientEndpoint == null) {
             InetSocketAddress any = new InetSocketAddress(remote.getAddress() instanceof java.net.Inet6Address
                     ? java.net.InetAddress.getByName("::") : java.net.InetAddress.getByName("0.0.0.0"), 0);
-            java.nio.channels.DatagramChannel channel = Endpoint.open(any);
+            Endpoint endpoint = Endpoint.open(any, settings.portableSockets());
             try {
-                clientEndpoint = new Endpoint(channel, null, engine.arena.allocate(SockAddr.STORAGE_LENGTH, 8));
-                addEndpoint(clientEndpoint);
-            } catch (IOException e) {
-                channel.close();
+                addEndpoint(endpoint);
+            } catch (IOException | RuntimeException e) {
+                endpoint.close();
                 throw e;
             }
+            clientEndpoint = endpoint;
         }
         return clientEndpoint;
     }
 
     void addEndpoint(Endpoint endpoint) throws IOException {
+        engine.idler.register(endpoint);
         endpoints.add(endpoint);
-        engine.idler.register(endpoint.channel);
+    }
+
+    private void removeEndpoint(Endpoint endpoint) {
+        endpoints.remove(endpoint);
+        engine.idler.unregister(endpoint);
+        endpoint.close();
     }
 
     private void connect(ConnectionState connection) {
@@ -1113,6 +1149,24 @@ final class EventLoop implements Runnable {
             QuicheConn.close(connection.quiche, application, code, text, bytes.length);
         }
         markDirty(connection);
+    }
+
+    /**
+     * quiche is draining: a CONNECTION_CLOSE went out or came in. Say why now, rather than when the
+     * draining period ends, so a failed handshake fails at once and writers stop early.
+     */
+    private void closing(ConnectionState connection) {
+        CloseReason reason = closeReason(connection);
+        connection.closeReason = reason;
+        connection.state = ConnectionState.CLOSING;
+        if (!connection.handshake.isDone()) {
+            connection.handshake.completeExceptionally(new ClosedException("the handshake with " + connection.peerAddress + " failed: " + reason));
+        }
+        unpark(connection.streamLimitWaiter);
+        for (StreamState stream : connection.streams.values()) {
+            unpark(stream.writeWaiter);
+            unpark(stream.readWaiter);
+        }
     }
 
     /** An exception while serving one connection closes that connection only, and is reported. */
@@ -1215,12 +1269,11 @@ final class EventLoop implements Runnable {
     // Servers
     // =====================================================================================
 
-    void startServer(ServerState server, java.nio.channels.DatagramChannel channel) throws IOException {
+    void startServer(ServerState server, Endpoint endpoint) throws IOException {
         server.nativeConfig = configs.server(server.config);
-        Endpoint endpoint = new Endpoint(channel, server, engine.arena.allocate(SockAddr.STORAGE_LENGTH, 8));
         server.endpoint = endpoint;
-        servers.add(server);
         addEndpoint(endpoint);
+        servers.add(server);
     }
 
     void closeServer(ServerState server) {
@@ -1239,8 +1292,7 @@ final class EventLoop implements Runnable {
 
     private void finishServerClose(ServerState server) {
         if (server.liveConnections == 0 && servers.remove(server)) {
-            endpoints.remove(server.endpoint);
-            server.endpoint.close();
+            removeEndpoint(server.endpoint);
             server.closedFuture.complete(null);
         }
     }
@@ -1302,10 +1354,9 @@ final class EventLoop implements Runnable {
             }
         }
         toCollect.clear();
-        for (Endpoint endpoint : endpoints) {
-            endpoint.close();
+        for (Endpoint endpoint : new ArrayList<>(endpoints)) {
+            removeEndpoint(endpoint);
         }
-        endpoints.clear();
         for (ServerState server : servers) {
             server.closedFuture.complete(null);
         }

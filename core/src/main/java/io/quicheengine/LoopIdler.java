@@ -2,16 +2,12 @@ package io.quicheengine;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.DatagramChannel;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Consumer;
 
 /**
  * How the loop waits after a duty cycle that did no work, by its {@link WaitStrategy}. Producers
  * call {@link #wake()} after publishing a command; it costs one volatile read unless the loop is
- * actually parked (BACKOFF's park phase, or BLOCKING's select).
+ * actually parked (BACKOFF's park phase, or BLOCKING's wait).
  *
  * <p>{@link #idle}, {@link #reset}, {@link #register}: loop thread. {@link #wake}: any thread.
  */
@@ -20,21 +16,20 @@ final class LoopIdler implements AutoCloseable {
     private static final int YIELDS = 50;
     private static final long MIN_PARK_NANOS = 1_000;
     private static final long MAX_PARK_NANOS = 1_000_000;
-    private static final long MAX_SELECT_MILLIS = 1_000;
+    private static final long MAX_WAIT_MILLIS = 1_000;
 
     private final WaitStrategy strategy;
-    private final Selector selector;
-    private final Consumer<SelectionKey> ignoreKey = key -> { };
+    private final BlockingWait blockingWait;
     private volatile boolean parked;
     private Thread loopThread;
     private int idleCycles;
 
-    LoopIdler(WaitStrategy strategy) {
+    LoopIdler(WaitStrategy strategy, boolean portableSockets) {
         this.strategy = strategy;
         try {
-            this.selector = strategy == WaitStrategy.BLOCKING ? Selector.open() : null;
+            this.blockingWait = strategy == WaitStrategy.BLOCKING ? Endpoint.newBlockingWait(portableSockets) : null;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open a selector for the BLOCKING wait strategy", e);
+            throw new UncheckedIOException("cannot set up the BLOCKING wait strategy", e);
         }
     }
 
@@ -42,10 +37,16 @@ final class LoopIdler implements AutoCloseable {
         this.loopThread = thread;
     }
 
-    /** Lets a datagram on {@code channel} end a BLOCKING wait. */
-    void register(DatagramChannel channel) throws IOException {
-        if (selector != null) {
-            channel.register(selector, SelectionKey.OP_READ);
+    /** Lets a datagram on this endpoint end a BLOCKING wait. */
+    void register(Endpoint endpoint) throws IOException {
+        if (blockingWait != null) {
+            endpoint.register(blockingWait);
+        }
+    }
+
+    void unregister(Endpoint endpoint) {
+        if (blockingWait != null) {
+            endpoint.unregister(blockingWait);
         }
     }
 
@@ -64,7 +65,7 @@ final class LoopIdler implements AutoCloseable {
             case BUSY_SPIN -> Thread.onSpinWait();
             case YIELDING -> Thread.yield();
             case BACKOFF -> backoff(maxWaitNanos, commands);
-            case BLOCKING -> select(maxWaitNanos, commands);
+            case BLOCKING -> block(maxWaitNanos, commands);
         }
     }
 
@@ -84,26 +85,25 @@ final class LoopIdler implements AutoCloseable {
         }
     }
 
-    private void select(long maxWaitNanos, CommandRing commands) {
+    private void block(long maxWaitNanos, CommandRing commands) {
         parked = true;
         try {
             if (commands.hasPending()) {
                 return;
             }
-            long millis = Math.max(1, Math.min(MAX_SELECT_MILLIS, (maxWaitNanos + 999_999) / 1_000_000));
-            selector.select(ignoreKey, millis);
+            blockingWait.await(Math.max(1, Math.min(MAX_WAIT_MILLIS, (maxWaitNanos + 999_999) / 1_000_000)));
         } catch (IOException e) {
-            throw new UncheckedIOException("select failed", e);
+            throw new UncheckedIOException("waiting for datagrams failed", e);
         } finally {
             parked = false;
         }
     }
 
-    /** Any thread: ends a park or select in progress; free when the loop is not parked. */
+    /** Any thread: ends a park or wait in progress; free when the loop is not parked. */
     void wake() {
         if (parked) {
-            if (selector != null) {
-                selector.wakeup();
+            if (blockingWait != null) {
+                blockingWait.wakeup();
             } else {
                 LockSupport.unpark(loopThread);
             }
@@ -112,8 +112,8 @@ final class LoopIdler implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        if (selector != null) {
-            selector.close();
+        if (blockingWait != null) {
+            blockingWait.close();
         }
     }
 }

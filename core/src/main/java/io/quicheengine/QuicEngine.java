@@ -5,7 +5,6 @@ import io.quicheengine.ffi.QuicheLibrary;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -121,29 +120,23 @@ public final class QuicEngine implements AutoCloseable {
             throw new IllegalArgumentException("local address " + local + " is unresolved");
         }
         core.checkOpen();
-        DatagramChannel channel;
+        Endpoint endpoint;
         try {
-            channel = Endpoint.open(local);
+            endpoint = Endpoint.open(local, core.settings.portableSockets());
         } catch (BindException e) {
             throw new QuicException("cannot bind UDP " + local + ": " + e.getMessage() + " (port in use?)", e);
         } catch (IOException e) {
             throw new QuicException("cannot bind UDP " + local + ": " + e.getMessage(), e);
         }
-        InetSocketAddress bound;
-        try {
-            bound = (InetSocketAddress) channel.getLocalAddress();
-        } catch (IOException e) {
-            closeQuietly(channel);
-            throw new QuicException("cannot read the bound address of " + local, e);
-        }
-        ServerState server = new ServerState(core, config, listener, bound);
+        ServerState server = new ServerState(core, config, listener, endpoint.localAddress);
+        endpoint.server = server;
         CompletableFuture<Void> started = new CompletableFuture<>();
         Runnable start = () -> {
             try {
-                loop.startServer(server, channel);
+                loop.startServer(server, endpoint);
                 started.complete(null);
             } catch (IOException | RuntimeException e) {
-                closeQuietly(channel);
+                endpoint.close();
                 started.completeExceptionally(e);
             }
         };
@@ -156,12 +149,12 @@ public final class QuicEngine implements AutoCloseable {
             started.get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            throw new QuicException("cannot serve on " + bound + ": " + cause.getMessage(), cause);
+            throw new QuicException("cannot serve on " + endpoint.localAddress + ": " + cause.getMessage(), cause);
         } catch (TimeoutException e) {
-            throw new QuicException("the engine's loop did not start the server on " + bound + " within 30 s");
+            throw new QuicException("the engine's loop did not start the server on " + endpoint.localAddress + " within 30 s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new QuicException("interrupted while starting the server on " + bound, e);
+            throw new QuicException("interrupted while starting the server on " + endpoint.localAddress, e);
         }
         return server.handle;
     }
@@ -231,14 +224,6 @@ public final class QuicEngine implements AutoCloseable {
         return "QuicEngine[" + core.settings.name() + "]";
     }
 
-    private static void closeQuietly(DatagramChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // Nothing useful to do when a socket cannot even be closed.
-        }
-    }
-
     /** Configures a {@link QuicEngine}; not thread-safe. Every setter checks its argument and names it when wrong. */
     public static final class Builder {
         private String name = "quiche-engine-" + ENGINES.incrementAndGet();
@@ -254,6 +239,7 @@ public final class QuicEngine implements AutoCloseable {
         private Duration closeTimeout = Duration.ofSeconds(2);
         private Duration statsInterval = Duration.ofMillis(100);
         private ErrorHandler errorHandler = ErrorHandler.LOGGING;
+        private boolean portableSockets = !io.quicheengine.ffi.LinuxUdp.AVAILABLE;
 
         private Builder() {
         }
@@ -360,10 +346,20 @@ public final class QuicEngine implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Use Java NIO sockets (one system call per datagram) even on Linux, where the engine
+         * otherwise drives native sockets with UDP GSO/GRO through FFM (default: NIO only where
+         * the Linux path is unavailable).
+         */
+        public Builder portableSockets(boolean value) {
+            this.portableSockets = value || !io.quicheengine.ffi.LinuxUdp.AVAILABLE;
+            return this;
+        }
+
         /** Starts the engine's loop thread. */
         public QuicEngine build() {
             return new QuicEngine(new EngineSettings(name, loopWaitStrategy, appWaitStrategy, commandRingSize, slotSize, readRingCapacity,
-                    maxReadRings, streamWriteBound, connectionWriteBound, pendingChunkSize, closeTimeout, statsInterval, errorHandler));
+                    maxReadRings, streamWriteBound, connectionWriteBound, pendingChunkSize, closeTimeout, statsInterval, errorHandler, portableSockets));
         }
     }
 }

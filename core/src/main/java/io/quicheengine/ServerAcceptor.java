@@ -9,7 +9,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 
 /**
  * What a server does with a datagram for no known connection: version negotiation for versions
@@ -30,8 +29,7 @@ final class ServerAcceptor {
     private final MemorySegment tokenLength;
     private final MemorySegment newScid;
     private final MemorySegment peer;
-    private final ByteBuffer outBuffer = ByteBuffer.allocateDirect(2048);
-    private final MemorySegment out = MemorySegment.ofBuffer(outBuffer);
+    private final MemorySegment out;
 
     ServerAcceptor(EventLoop loop, Arena arena) {
         this.loop = loop;
@@ -45,12 +43,13 @@ final class ServerAcceptor {
         this.tokenLength = arena.allocate(ValueLayout.JAVA_LONG);
         this.newScid = arena.allocate(ConnectionIds.LOCAL_LENGTH);
         this.peer = arena.allocate(SockAddr.STORAGE_LENGTH, 8);
+        this.out = arena.allocate(2048, 8);
     }
 
     /** A new connection for this datagram, or null when it was answered statelessly or dropped. */
-    ConnectionState onUnknownDatagram(Endpoint endpoint, InetSocketAddress from, MemorySegment datagram, int length) {
+    ConnectionState onUnknownDatagram(Endpoint endpoint, MemorySegment datagram, int length, MemorySegment fromSockaddr, int fromLength) {
         ServerState server = endpoint.server;
-        if (!ConnectionIds.isLongHeader(datagram) || length < Quiche.MIN_CLIENT_INITIAL_LEN) {
+        if (!ConnectionIds.isLongHeader(datagram, 0) || length < Quiche.MIN_CLIENT_INITIAL_LEN) {
             server.datagramsDropped++; // only a padded Initial may start a connection
             return null;
         }
@@ -59,6 +58,13 @@ final class ServerAcceptor {
         tokenLength.set(ValueLayout.JAVA_LONG, 0, TOKEN_CAPACITY);
         int rc = Quiche.headerInfo(datagram, length, ConnectionIds.LOCAL_LENGTH, version, type, scid, scidLength, dcid, dcidLength, token, tokenLength);
         if (rc < 0) {
+            server.datagramsDropped++;
+            return null;
+        }
+        InetSocketAddress from;
+        try {
+            from = SockAddr.NATIVE.read(fromSockaddr, fromLength);
+        } catch (IllegalArgumentException e) {
             server.datagramsDropped++;
             return null;
         }
@@ -196,8 +202,9 @@ final class ServerAcceptor {
     }
 
     private void send(Endpoint endpoint, InetSocketAddress to, long length) {
+        int toLength = SockAddr.NATIVE.write(to, peer);
         try {
-            endpoint.send(outBuffer, (int) length, to);
+            endpoint.send(out.address(), (int) length, (int) length, peer, toLength, to);
         } catch (IOException e) {
             // A stateless reply that cannot be sent is simply not sent; the client retries.
         }

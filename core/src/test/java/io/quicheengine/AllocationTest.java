@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  * {@link ThreadMXBean#getThreadAllocatedBytes(long)} across a long one-way transfer after warm-up.
  */
 class AllocationTest {
-    private static final long WARM_UP = 64L << 20;
+    private static final long WARM_UP = 256L << 20;
     private static final long MEASURED = 256L << 20;
     /** The bound asserted: bytes allocated per MiB moved, per loop thread (measured ~0; see the closing note of the core issue). */
     private static final double BOUND_BYTES_PER_MIB = 64;

@@ -30,6 +30,23 @@ class EchoTest {
         return cases;
     }
 
+    @ParameterizedTest(name = "portable NIO sockets, {0}: {1} streams x {2} bytes")
+    @MethodSource("portableCases")
+    void portableSocketsEchoToo(WaitStrategy strategy, int streams, int bytesPerStream) throws Exception {
+        TransportSettings transport = TransportSettings.builder().initialMaxStreamsBidi(Math.max(100, streams)).build();
+        try (EngineFixture fixture = new EngineFixture(strategy, new EchoListener(), transport, b -> b.portableSockets(true))) {
+            QuicConnection connection = fixture.connect();
+            for (int i = 0; i < streams; i++) {
+                echoOne(connection.openBidirectionalStream(Duration.ofSeconds(10)), bytesPerStream, i);
+            }
+            assertThat(fixture.errors()).isEmpty();
+        }
+    }
+
+    static List<Arguments> portableCases() {
+        return List.of(Arguments.of(WaitStrategy.BLOCKING, 1, 4 << 20), Arguments.of(WaitStrategy.BACKOFF, 4, 256 * 1024));
+    }
+
     @ParameterizedTest(name = "{0}: {1} streams x {2} bytes")
     @MethodSource("cases")
     void everyByteComesBackInOrder(WaitStrategy strategy, int streams, int bytesPerStream) throws Exception {

@@ -184,6 +184,20 @@ class LifecycleTest {
     }
 
     @Test
+    void aRejectedHandshakeFailsAtOnceNotAfterTheDrainingPeriod() throws Exception {
+        try (EngineFixture fixture = new EngineFixture(WaitStrategy.BLOCKING, null)) {
+            ClientConfig other = ClientConfig.builder().alpn("wrong").trustAllCertificatesInsecurely().build();
+            long start = System.nanoTime();
+            QuicConnection connection = fixture.clientEngine.connect(fixture.server.localAddress(), other);
+            assertThatThrownBy(() -> connection.handshake().get(10, TimeUnit.SECONDS)).hasMessageContaining("TLS alert 120");
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertThat(connection.closeReason().errorCode()).isEqualTo(0x178);
+            // quiche frees the connection only after three probe timeouts (~3 s before any RTT sample).
+            assertThat(millis).as("milliseconds until the rejection was reported").isLessThan(1000);
+        }
+    }
+
+    @Test
     void nobodyListeningTimesOutTheHandshake() {
         TransportSettings transport = TransportSettings.builder().idleTimeout(Duration.ofMillis(500)).build();
         try (QuicEngine engine = QuicEngine.builder().build()) {

@@ -1,0 +1,27 @@
+package io.quicheengine;
+
+import java.io.IOException;
+import java.nio.channels.DatagramChannel;
+
+/**
+ * How the loop sleeps under the BLOCKING wait strategy until a datagram arrives on one of its
+ * sockets, a timeout passes, or another thread wakes it. {@link #await} and {@code register}:
+ * loop thread. {@link #wakeup}: any thread.
+ */
+interface BlockingWait extends AutoCloseable {
+    /** A portable socket to watch. */
+    void register(DatagramChannel channel) throws IOException;
+
+    /** A native socket to watch. */
+    void register(int fd);
+
+    /** A socket no longer watched (closed). */
+    void unregister(int fd);
+
+    void await(long timeoutMillis) throws IOException;
+
+    void wakeup();
+
+    @Override
+    void close() throws IOException;
+}

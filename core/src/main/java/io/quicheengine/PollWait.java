@@ -1,0 +1,107 @@
+package io.quicheengine;
+
+import io.quicheengine.ffi.LinuxUdp;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.channels.DatagramChannel;
+
+/**
+ * {@link BlockingWait} with {@code poll(2)} over the engine's native sockets plus an
+ * {@code eventfd} that other threads write to wake the loop.
+ */
+final class PollWait implements BlockingWait {
+    private static final int MAX_FDS = 1024;
+    private static final int POLLFD_BYTES = 8;
+
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment pollfds = arena.allocate((long) MAX_FDS * POLLFD_BYTES, 8);
+    private final MemorySegment loopCallState = LinuxUdp.newCallState(arena);
+    private final MemorySegment wakeCallState = LinuxUdp.newCallState(arena);
+    private final MemorySegment drain = arena.allocate(8);
+    private final MemorySegment one = arena.allocateFrom(ValueLayout.JAVA_LONG, 1L);
+    private final int eventFd;
+    /** Wakers inside {@link #wakeup()}: close waits for them, so none writes to a closed descriptor. */
+    private final java.util.concurrent.atomic.AtomicInteger wakersInFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean closed;
+    private int count;
+
+    PollWait() throws IOException {
+        eventFd = LinuxUdp.eventfd(loopCallState);
+        if (eventFd < 0) {
+            arena.close();
+            throw new IOException("eventfd failed: errno " + LinuxUdp.errno(loopCallState));
+        }
+        add(eventFd);
+    }
+
+    private void add(int fd) {
+        if (count == MAX_FDS) {
+            throw new IllegalStateException("more than " + MAX_FDS + " sockets in one engine");
+        }
+        long at = (long) count * POLLFD_BYTES;
+        pollfds.set(ValueLayout.JAVA_INT, at, fd);
+        pollfds.set(ValueLayout.JAVA_SHORT, at + 4, LinuxUdp.POLLIN);
+        pollfds.set(ValueLayout.JAVA_SHORT, at + 6, (short) 0);
+        count++;
+    }
+
+    @Override
+    public void register(DatagramChannel channel) {
+        throw new UnsupportedOperationException("poll watches native sockets only");
+    }
+
+    @Override
+    public void register(int fd) {
+        add(fd);
+    }
+
+    @Override
+    public void unregister(int fd) {
+        for (int i = 1; i < count; i++) {
+            if (pollfds.get(ValueLayout.JAVA_INT, (long) i * POLLFD_BYTES) == fd) {
+                MemorySegment.copy(pollfds, (long) (count - 1) * POLLFD_BYTES, pollfds, (long) i * POLLFD_BYTES, POLLFD_BYTES);
+                count--;
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void await(long timeoutMillis) throws IOException {
+        int ready = LinuxUdp.poll(loopCallState, pollfds, count, (int) Math.min(Integer.MAX_VALUE, timeoutMillis));
+        if (ready < 0 && LinuxUdp.errno(loopCallState) != LinuxUdp.EINTR) {
+            throw new IOException("poll failed: errno " + LinuxUdp.errno(loopCallState));
+        }
+        if (ready > 0 && (pollfds.get(ValueLayout.JAVA_SHORT, 6) & LinuxUdp.POLLIN) != 0) {
+            LinuxUdp.read(loopCallState, eventFd, drain, 8);
+        }
+    }
+
+    /**
+     * Any thread, without a lock: the eventfd adds up concurrent writes, and the errno slot the
+     * wakers share is never read.
+     */
+    @Override
+    public void wakeup() {
+        wakersInFlight.incrementAndGet();
+        try {
+            if (!closed) {
+                LinuxUdp.write(wakeCallState, eventFd, one, 8);
+            }
+        } finally {
+            wakersInFlight.decrementAndGet();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        while (wakersInFlight.get() > 0) {
+            Thread.onSpinWait();
+        }
+        LinuxUdp.close(loopCallState, eventFd);
+        arena.close();
+    }
+}

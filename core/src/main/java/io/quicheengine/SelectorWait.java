@@ -1,0 +1,47 @@
+package io.quicheengine;
+
+import java.io.IOException;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.function.Consumer;
+
+/** {@link BlockingWait} on a NIO {@link Selector}, for {@link NioEndpoint}s. */
+final class SelectorWait implements BlockingWait {
+    private final Selector selector;
+    private final Consumer<SelectionKey> ignoreKey = key -> { };
+
+    SelectorWait() throws IOException {
+        this.selector = Selector.open();
+    }
+
+    @Override
+    public void register(DatagramChannel channel) throws IOException {
+        channel.register(selector, SelectionKey.OP_READ);
+    }
+
+    @Override
+    public void register(int fd) {
+        throw new UnsupportedOperationException("a selector watches NIO channels only");
+    }
+
+    @Override
+    public void unregister(int fd) {
+        // Closing a channel deregisters it from the selector.
+    }
+
+    @Override
+    public void await(long timeoutMillis) throws IOException {
+        selector.select(ignoreKey, timeoutMillis);
+    }
+
+    @Override
+    public void wakeup() {
+        selector.wakeup();
+    }
+
+    @Override
+    public void close() throws IOException {
+        selector.close();
+    }
+}
