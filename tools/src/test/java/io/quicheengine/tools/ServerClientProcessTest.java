@@ -1,0 +1,82 @@
+package io.quicheengine.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `quic server` and `quic client` as two separate JVMs, the way a user runs them. */
+class ServerClientProcessTest {
+    private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
+    private static final Pattern CA = Pattern.compile("clients trust it with --ca (\\S+)");
+
+    /** Starts {@link QuicMain} in a new JVM with the engine's flags and this JVM's class path. */
+    private static Process quic(Path stdout, Path stderr, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+                "--sun-misc-unsafe-memory-access=allow", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), QuicMain.class.getName()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+    }
+
+    private static Matcher awaitLine(Process process, Path output, Pattern pattern, long timeoutMillis) throws Exception {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (System.currentTimeMillis() < deadline) {
+            Matcher m = pattern.matcher(Files.readString(output));
+            if (m.find()) {
+                return m;
+            }
+            if (!process.isAlive()) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no line matching " + pattern + " in:\n" + Files.readString(output));
+    }
+
+    @Test
+    void clientProcessVerifiesEchoFromServerProcess(@TempDir Path dir) throws Exception {
+        Path serverOut = dir.resolve("server.out");
+        Path serverErr = dir.resolve("server.err");
+        Process server = quic(serverOut, serverErr, "server", "--listen", "127.0.0.1:0", "--alpn", "quic-test", "--mode", "echo");
+        try {
+            int port = Integer.parseInt(awaitLine(server, serverOut, LISTENING, 30_000).group(1));
+            String ca = awaitLine(server, serverOut, CA, 5_000).group(1);
+            assertThat(Path.of(ca)).isReadable();
+
+            Path clientOut = dir.resolve("client.out");
+            Path clientErr = dir.resolve("client.err");
+            // Real verification: the client trusts the server's printed certificate and checks its name.
+            Process client = quic(clientOut, clientErr, "client", "127.0.0.1:" + port, "--alpn", "quic-test", "--mode", "echo",
+                    "--bytes", "2M", "-P", "2", "--ca", ca, "--server-name", "localhost", "--json");
+            assertThat(client.waitFor(30, TimeUnit.SECONDS)).as("client finished").isTrue();
+
+            String report = Files.readString(clientOut);
+            assertThat(client.exitValue()).as(report + Files.readString(clientErr)).isZero();
+            JsonNode json = new ObjectMapper().readTree(report);
+            assertThat(json.get("ok").asBoolean()).isTrue();
+            assertThat(json.get("verified").asBoolean()).isTrue();
+            assertThat(json.get("bytes_sent").asLong()).isEqualTo(2_000_000);
+            assertThat(json.get("bytes_received").asLong()).isEqualTo(2_000_000);
+
+            awaitLine(server, serverOut, Pattern.compile("connection from 127\\.0\\.0\\.1:\\d+ closed .*application error 0 \\(done\\)"), 10_000);
+        } finally {
+            server.destroy(); // SIGTERM: the server's shutdown hook closes the engine
+            if (!server.waitFor(10, TimeUnit.SECONDS)) {
+                server.destroyForcibly();
+            }
+        }
+        assertThat(Files.readString(serverErr)).isEmpty();
+    }
+}
