@@ -132,11 +132,8 @@ public final class QuicStream {
             int arrayIndex = (int) (source.addressOffset() - BufferUtil.ARRAY_BASE_OFFSET) + index;
             return offerSegment(null, array, arrayIndex, length, fin);
         }
-        ByteBuffer byteBuffer = source.byteBuffer();
-        MemorySegment segment = byteBuffer != null
-                ? MemorySegment.ofBuffer(byteBuffer).asSlice(source.addressOffset() - MemorySegment.ofBuffer(byteBuffer).address() + index, length)
-                : MemorySegment.ofAddress(source.addressOffset() + index).reinterpret(length);
-        return offerSegment(segment, null, 0, length, fin);
+        // Off-heap: addressOffset is the absolute address, whether the buffer wraps a ByteBuffer or raw memory.
+        return offerSegment(MemorySegment.ofAddress(source.addressOffset() + index).reinterpret(length), null, 0, length, fin);
     }
 
     /**
