@@ -424,6 +424,13 @@ final class EventLoop implements Runnable {
             onEstablished(connection);
         }
         drainReadable(connection);
+        if (engine.commands.hasPending() || !localCommands.isEmpty()) {
+            // A listener answered what it just read: send the answer in this cycle, with the ACK on it.
+            drainCommands();
+            if (connection.finalized) {
+                return; // a command closed it for good
+            }
+        }
         flushBacklog(connection);
         flushEgress(connection);
         if (QuicheConn.isClosed(quiche)) {
