@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.channels.DatagramChannel;
 
 /**
- * How the loop sleeps under the BLOCKING wait strategy until a datagram arrives on one of its
+ * How the loop sleeps (BLOCKING, and BACKOFF's last phase) until a datagram arrives on one of its
  * sockets, a timeout passes, or another thread wakes it. {@link #await} and {@code register}:
  * loop thread. {@link #wakeup}: any thread.
  */
@@ -18,7 +18,8 @@ interface BlockingWait extends AutoCloseable {
     /** A socket no longer watched (closed). */
     void unregister(int fd);
 
-    void await(long timeoutMillis) throws IOException;
+    /** Sleeps until a watched socket is readable, {@link #wakeup} is called, or about {@code timeoutNanos} passed. */
+    void await(long timeoutNanos) throws IOException;
 
     void wakeup();
 

@@ -23,6 +23,8 @@ final class EngineCore {
     /** Published by the loop every stats interval: bytes sitting in read rings, and accepted but not yet taken by quiche. */
     volatile long bufferedReadBytes;
     volatile long pendingWriteBytes;
+    /** A producer found the command ring full; the loop clears it once it drained the ring. */
+    volatile boolean ringFull;
 
     EngineCore(EngineSettings settings) {
         this.settings = settings;
@@ -33,7 +35,6 @@ final class EngineCore {
     void start(EventLoop eventLoop, Thread thread) {
         this.loop = eventLoop;
         this.loopThread = thread;
-        idler.loopThread(thread);
     }
 
     EventLoop loop() {

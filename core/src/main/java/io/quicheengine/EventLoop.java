@@ -190,6 +190,9 @@ final class EventLoop implements Runnable {
         } catch (Exception e) {
             settings.errorHandler().onError(null, "processing a command", e);
         }
+        if (engine.ringFull && !engine.commands.hasPending()) {
+            engine.ringFull = false;
+        }
         return work + commandsThisCycle;
     }
 

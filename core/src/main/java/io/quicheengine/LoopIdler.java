@@ -2,12 +2,12 @@ package io.quicheengine;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * How the loop waits after a duty cycle that did no work, by its {@link WaitStrategy}. Producers
  * call {@link #wake()} after publishing a command; it costs one volatile read unless the loop is
- * actually parked (BACKOFF's park phase, or BLOCKING's wait).
+ * actually parked (BACKOFF's last phase, or BLOCKING's wait), both in a socket wait that a datagram
+ * ends as well.
  *
  * <p>{@link #idle}, {@link #reset}, {@link #register}: loop thread. {@link #wake}: any thread.
  */
@@ -16,25 +16,21 @@ final class LoopIdler implements AutoCloseable {
     private static final int YIELDS = 50;
     private static final long MIN_PARK_NANOS = 1_000;
     private static final long MAX_PARK_NANOS = 1_000_000;
-    private static final long MAX_WAIT_MILLIS = 1_000;
+    private static final long MAX_WAIT_NANOS = 1_000_000_000L;
 
     private final WaitStrategy strategy;
     private final BlockingWait blockingWait;
     private volatile boolean parked;
-    private Thread loopThread;
     private int idleCycles;
 
     LoopIdler(WaitStrategy strategy, boolean portableSockets) {
         this.strategy = strategy;
         try {
-            this.blockingWait = strategy == WaitStrategy.BLOCKING ? Endpoint.newBlockingWait(portableSockets) : null;
+            this.blockingWait = strategy == WaitStrategy.BLOCKING || strategy == WaitStrategy.BACKOFF
+                    ? Endpoint.newBlockingWait(portableSockets) : null;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot set up the BLOCKING wait strategy", e);
         }
-    }
-
-    void loopThread(Thread thread) {
-        this.loopThread = thread;
     }
 
     /** Lets a datagram on this endpoint end a BLOCKING wait. */
@@ -76,22 +72,22 @@ final class LoopIdler implements AutoCloseable {
         } else if (cycle < SPINS + YIELDS) {
             Thread.yield();
         } else {
+            // Park in the socket wait rather than a plain park: a datagram ends it too, not only a command.
             long park = Math.min(MAX_PARK_NANOS, MIN_PARK_NANOS << Math.min(cycle - SPINS - YIELDS, 10));
-            parked = true;
-            if (!commands.hasPending()) {
-                LockSupport.parkNanos(Math.max(1, Math.min(park, maxWaitNanos)));
-            }
-            parked = false;
+            wait(Math.max(1, Math.min(park, maxWaitNanos)), commands);
         }
     }
 
     private void block(long maxWaitNanos, CommandRing commands) {
+        wait(Math.max(1, Math.min(MAX_WAIT_NANOS, maxWaitNanos)), commands);
+    }
+
+    private void wait(long nanos, CommandRing commands) {
         parked = true;
         try {
-            if (commands.hasPending()) {
-                return;
+            if (!commands.hasPending()) {
+                blockingWait.await(nanos);
             }
-            blockingWait.await(Math.max(1, Math.min(MAX_WAIT_MILLIS, (maxWaitNanos + 999_999) / 1_000_000)));
         } catch (IOException e) {
             throw new UncheckedIOException("waiting for datagrams failed", e);
         } finally {
@@ -102,11 +98,7 @@ final class LoopIdler implements AutoCloseable {
     /** Any thread: ends a park or wait in progress; free when the loop is not parked. */
     void wake() {
         if (parked) {
-            if (blockingWait != null) {
-                blockingWait.wakeup();
-            } else {
-                LockSupport.unpark(loopThread);
-            }
+            blockingWait.wakeup();
         }
     }
 

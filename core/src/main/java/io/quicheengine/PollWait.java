@@ -8,7 +8,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.channels.DatagramChannel;
 
 /**
- * {@link BlockingWait} with {@code poll(2)} over the engine's native sockets plus an
+ * {@link BlockingWait} with {@code ppoll(2)} over the engine's native sockets plus an
  * {@code eventfd} that other threads write to wake the loop.
  */
 final class PollWait implements BlockingWait {
@@ -21,6 +21,7 @@ final class PollWait implements BlockingWait {
     private final MemorySegment wakeCallState = LinuxUdp.newCallState(arena);
     private final MemorySegment drain = arena.allocate(8);
     private final MemorySegment one = arena.allocateFrom(ValueLayout.JAVA_LONG, 1L);
+    private final MemorySegment timeout = arena.allocate(16, 8);
     private final int eventFd;
     /** Wakers inside {@link #wakeup()}: close waits for them, so none writes to a closed descriptor. */
     private final java.util.concurrent.atomic.AtomicInteger wakersInFlight = new java.util.concurrent.atomic.AtomicInteger();
@@ -69,8 +70,10 @@ final class PollWait implements BlockingWait {
     }
 
     @Override
-    public void await(long timeoutMillis) throws IOException {
-        int ready = LinuxUdp.poll(loopCallState, pollfds, count, (int) Math.min(Integer.MAX_VALUE, timeoutMillis));
+    public void await(long timeoutNanos) throws IOException {
+        timeout.set(ValueLayout.JAVA_LONG, 0, timeoutNanos / 1_000_000_000L);
+        timeout.set(ValueLayout.JAVA_LONG, 8, timeoutNanos % 1_000_000_000L);
+        int ready = LinuxUdp.ppoll(loopCallState, pollfds, count, timeout);
         if (ready < 0 && LinuxUdp.errno(loopCallState) != LinuxUdp.EINTR) {
             throw new IOException("poll failed: errno " + LinuxUdp.errno(loopCallState));
         }

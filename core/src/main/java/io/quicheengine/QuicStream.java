@@ -407,6 +407,7 @@ public final class QuicStream {
                 state.revokeFin();
             }
             state.writeBlocked = true;
+            engine.ringFull = true;
             if (engine.onLoopThread()) {
                 engine.loop().writableLater(state); // a listener retries when told: tell it next cycle
             }
@@ -541,11 +542,17 @@ public final class QuicStream {
             throw new QuicTimeoutException("write on stream " + state.id + " timed out: " + done + " of " + total + " bytes accepted", done);
         }
         EngineCore engine = state.connection.engine;
-        if (engine.settings.appWaitStrategy() == WaitStrategy.BLOCKING) {
-            state.writeWaiter = Thread.currentThread();
-            state.writeBlocked = true;
+        WaitStrategy strategy = engine.settings.appWaitStrategy();
+        if (strategy == WaitStrategy.BLOCKING) {
+            if (engine.ringFull) {
+                // Waiting for ring space, which nobody signals: the loop frees it within microseconds.
+                strategy = WaitStrategy.BACKOFF;
+            } else {
+                state.writeWaiter = Thread.currentThread();
+                state.writeBlocked = true;
+            }
         }
-        AppWait.pause(engine.settings.appWaitStrategy(), iteration, deadline);
+        AppWait.pause(strategy, iteration, deadline);
         state.writeWaiter = null;
     }
 

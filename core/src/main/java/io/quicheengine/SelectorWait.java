@@ -31,8 +31,9 @@ final class SelectorWait implements BlockingWait {
     }
 
     @Override
-    public void await(long timeoutMillis) throws IOException {
-        selector.select(ignoreKey, timeoutMillis);
+    public void await(long timeoutNanos) throws IOException {
+        // A selector counts in whole milliseconds (0 would mean forever).
+        selector.select(ignoreKey, Math.max(1, (timeoutNanos + 999_999) / 1_000_000));
     }
 
     @Override

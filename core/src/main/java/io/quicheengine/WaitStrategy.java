@@ -12,7 +12,11 @@ public enum WaitStrategy {
     BUSY_SPIN,
     /** {@link Thread#yield()} between checks: near busy-spin latency, gives the core to others that are ready. */
     YIELDING,
-    /** Spins, then yields, then parks for growing periods up to a millisecond (like Agrona's BackoffIdleStrategy). */
+    /**
+     * Spins, then yields, then sleeps for growing periods up to a millisecond (like Agrona's
+     * BackoffIdleStrategy); the loop sleeps in its socket wait, so a datagram or a command ends the
+     * sleep early.
+     */
     BACKOFF,
     /**
      * Parks until woken. The loop sleeps in a selector until a datagram, the next quiche deadline

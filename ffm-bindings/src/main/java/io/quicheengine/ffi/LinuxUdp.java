@@ -98,6 +98,8 @@ public final class LinuxUdp {
             FunctionDescriptor.of(ValueLayout.ADDRESS)) : null;
     private static final MethodHandle CLOSE = libc("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle POLL = libc("poll", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+    private static final MethodHandle PPOLL = libc("ppoll", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
+            ValueLayout.ADDRESS, ValueLayout.ADDRESS));
     private static final MethodHandle EVENTFD = libc("eventfd", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle READ = libc("read", FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
     private static final MethodHandle WRITE = libc("write", FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
@@ -240,6 +242,18 @@ public final class LinuxUdp {
     public static int poll(MemorySegment callState, MemorySegment pollfds, long count, int timeoutMillis) {
         try {
             return (int) POLL.invokeExact(callState, pollfds, count, timeoutMillis);
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /**
+     * {@code ppoll(fds, count, timeout, NULL)}: like {@link #poll} with a nanosecond timeout, given
+     * as a {@code struct timespec} (16 bytes: seconds, nanoseconds) that the caller fills.
+     */
+    public static int ppoll(MemorySegment callState, MemorySegment pollfds, long count, MemorySegment timespec) {
+        try {
+            return (int) PPOLL.invokeExact(callState, pollfds, count, timespec, MemorySegment.NULL);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
