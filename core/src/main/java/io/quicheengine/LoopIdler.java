@@ -12,8 +12,8 @@ import java.io.UncheckedIOException;
  * <p>{@link #idle}, {@link #reset}, {@link #register}: loop thread. {@link #wake}: any thread.
  */
 final class LoopIdler implements AutoCloseable {
-    private static final int SPINS = 200;
-    private static final int YIELDS = 50;
+    private static final int SPINS = 100;
+    private static final int YIELDS = 5;
     private static final long MIN_PARK_NANOS = 1_000;
     private static final long MAX_PARK_NANOS = 1_000_000;
     private static final long MAX_WAIT_NANOS = 1_000_000_000L;
