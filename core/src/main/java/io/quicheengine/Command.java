@@ -25,7 +25,7 @@ final class Command {
     static final int RUN = 7;
     /** The application opened {@link #stream}: the loop starts tracking it. */
     static final int STREAM_OPENED = 9;
-    /** Send a QUIC DATAGRAM of {@link #length} bytes from {@link #payload}. */
+    /** Send a QUIC DATAGRAM of {@link #length} bytes from {@link #payload} on {@link #connection}. */
     static final int DATAGRAM = 8;
 
     final MemorySegment payload;

@@ -24,6 +24,7 @@ final class ConnectionState {
     private static final VarHandle CREDIT;
     private static final VarHandle NEXT_BIDI;
     private static final VarHandle NEXT_UNI;
+    private static final VarHandle DATAGRAM_READER;
 
     static {
         try {
@@ -31,6 +32,7 @@ final class ConnectionState {
             CREDIT = lookup.findVarHandle(ConnectionState.class, "creditUsed", long.class);
             NEXT_BIDI = lookup.findVarHandle(ConnectionState.class, "nextBidiIndex", long.class);
             NEXT_UNI = lookup.findVarHandle(ConnectionState.class, "nextUniIndex", long.class);
+            DATAGRAM_READER = lookup.findVarHandle(ConnectionState.class, "datagramReader", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -51,6 +53,8 @@ final class ConnectionState {
     /** Peer-opened streams waiting for {@link QuicConnection#acceptStream()} (polling mode only). */
     final OneToOneConcurrentArrayQueue<QuicStream> acceptQueue;
     final StatsCell stats = new StatsCell();
+    /** Received QUIC DATAGRAMs waiting for the application, or null when datagrams are off. */
+    final DatagramInbox datagrams;
 
     // ---- published by the loop ----
     volatile int state = HANDSHAKING;
@@ -64,11 +68,17 @@ final class ConnectionState {
     volatile Thread streamLimitWaiter;
     /** The connection's id as a hex string, for messages. */
     volatile String traceId = "";
+    /** The largest DATAGRAM payload the peer accepts (0 before the handshake, or when datagrams are off). */
+    volatile int maxDatagramSize;
+    volatile long datagramsSent;
+    volatile long datagramsNotSent;
 
     // ---- written by application threads ----
     volatile long creditUsed;
     /** An offer was short of connection credit: the loop notifies all blocked streams once credit returns. */
     volatile boolean creditBlocked;
+    /** One datagram reader at a time: 0 free, 1 busy. */
+    volatile int datagramReader;
     volatile long nextBidiIndex;
     volatile long nextUniIndex;
 
@@ -105,6 +115,9 @@ final class ConnectionState {
         this.peerAddress = peer;
         long maxPeerStreams = transport.initialMaxStreamsBidi() + transport.initialMaxStreamsUni();
         this.acceptQueue = listener == null ? new OneToOneConcurrentArrayQueue<>((int) Math.min(1 << 16, Math.max(16, 2 * maxPeerStreams))) : null;
+        this.datagrams = transport.datagramQueueLength() > 0
+                ? new DatagramInbox(Integer.highestOneBit(Math.max(1 << 16, Math.min(1 << 24, transport.datagramQueueLength() * 2048)) * 2 - 1))
+                : null;
         this.handle = new QuicConnection(this);
     }
 
@@ -122,6 +135,12 @@ final class ConnectionState {
     String closedDescription() {
         CloseReason reason = closeReason;
         return reason != null ? reason.toString() : state == CLOSING ? "closing" : "closed";
+    }
+
+    void acquireDatagramReader() {
+        if (!DATAGRAM_READER.compareAndSet(this, 0, 1)) {
+            throw new IllegalStateException("datagrams of " + this + " are being polled by another thread: one reader at a time");
+        }
     }
 
     long reserveCredit(long wanted) {

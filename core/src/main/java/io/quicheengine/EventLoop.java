@@ -3,6 +3,7 @@ package io.quicheengine;
 import com.lmax.disruptor.EventPoller;
 import io.quicheengine.ffi.PathStats;
 import io.quicheengine.ffi.QuicheConn;
+import io.quicheengine.ffi.QuicheDgram;
 import io.quicheengine.ffi.QuicheError;
 import io.quicheengine.ffi.QuicheStream;
 import io.quicheengine.ffi.RecvInfo;
@@ -60,6 +61,8 @@ final class EventLoop implements Runnable {
     private final MemorySegment reasonLength;
     private final MemorySegment emptyPayload;
     private final Stats stats;
+    private final MemorySegment datagram;
+    private final org.agrona.concurrent.UnsafeBuffer datagramView;
     private final PathStats pathStats;
 
     private final DeadlineTimerWheel timers;
@@ -106,6 +109,8 @@ final class EventLoop implements Runnable {
         this.reasonLength = arena.allocate(ValueLayout.JAVA_LONG);
         this.emptyPayload = arena.allocate(8);
         this.stats = new Stats(arena);
+        this.datagram = arena.allocate(65536, 8);
+        this.datagramView = new org.agrona.concurrent.UnsafeBuffer(datagram.address(), 65536);
         this.pathStats = new PathStats(arena);
         long start = System.nanoTime();
         this.timers = new DeadlineTimerWheel(TimeUnit.NANOSECONDS, start, TICK_NANOS, 512);
@@ -236,6 +241,7 @@ final class EventLoop implements Runnable {
                 case Command.CONNECT -> connect(connection);
                 case Command.CLOSE_CONNECTION -> closeConnection(connection, command.fin, command.code, (String) command.attachment);
                 case Command.RUN -> ((Runnable) command.attachment).run();
+                case Command.DATAGRAM -> sendDatagram(connection, command);
                 case Command.NOOP -> {
                 }
                 default -> throw new IllegalStateException("unknown command type " + command.type);
@@ -427,6 +433,9 @@ final class EventLoop implements Runnable {
             onEstablished(connection);
         }
         drainReadable(connection);
+        if (connection.datagrams != null) {
+            receiveDatagrams(connection);
+        }
         if (engine.commands.hasPending() || !localCommands.isEmpty()) {
             // A listener answered what it just read: send the answer in this cycle, with the ACK on it.
             drainCommands();
@@ -526,6 +535,10 @@ final class EventLoop implements Runnable {
         QuicheConn.applicationProto(quiche, reasonPointer, reasonLength);
         connection.applicationProtocol = borrowedString(reasonPointer, reasonLength);
         connection.state = ConnectionState.ESTABLISHED;
+        if (connection.datagrams != null) {
+            long max = QuicheDgram.maxWritableLen(quiche);
+            connection.maxDatagramSize = (int) Math.max(0, Math.min(max, connection.datagrams.maxLength()));
+        }
         publishStreamLimits(connection);
         publishStats(connection);
         if (connection.server != null) {
@@ -577,6 +590,39 @@ final class EventLoop implements Runnable {
         }
         cell.stage(StatsCell.PUBLISHED_AT, now);
         cell.publish();
+    }
+
+    // =====================================================================================
+    // QUIC DATAGRAMs
+    // =====================================================================================
+
+    private void sendDatagram(ConnectionState connection, Command command) {
+        if (connection.finalized || connection.quiche.address() == 0) {
+            return;
+        }
+        long n = QuicheDgram.send(connection.quiche, command.payload, command.length);
+        if (n < 0) {
+            connection.datagramsNotSent++; // quiche's send queue is full, or the datagram no longer fits
+        } else {
+            connection.datagramsSent++;
+        }
+        markDirty(connection);
+    }
+
+    private void receiveDatagrams(ConnectionState connection) {
+        DatagramInbox inbox = connection.datagrams;
+        boolean any = false;
+        while (true) {
+            long n = QuicheDgram.recv(connection.quiche, datagram, datagram.byteSize());
+            if (n < 0) {
+                break;
+            }
+            inbox.deliver(datagramView, (int) n);
+            any = true;
+        }
+        if (any && connection.listener != null) {
+            connection.listener.onDatagramsReadable(connection.handle);
+        }
     }
 
     // =====================================================================================

@@ -1,5 +1,7 @@
 package io.quicheengine;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
@@ -92,6 +94,90 @@ public final class QuicConnection {
             throw new IllegalStateException("this connection has a listener: peer streams are announced by onStreamOpened, not queued");
         }
         return state.acceptQueue.poll();
+    }
+
+    /**
+     * Sends one QUIC DATAGRAM (RFC 9221: unreliable, unordered, never retransmitted) without
+     * blocking. Requires {@link TransportSettings.Builder#datagrams} on both sides.
+     *
+     * @return true when handed to the engine; false when the command ring had no room (nothing sent)
+     * @throws IllegalArgumentException when the payload is larger than {@link #maxDatagramSize()}
+     * @throws IllegalStateException    when datagrams are off or the handshake has not completed
+     */
+    public boolean offerDatagram(byte[] source, int offset, int length) {
+        Objects.requireNonNull(source, "source");
+        Objects.checkFromIndexSize(offset, length, source.length);
+        EngineCore engine = state.engine;
+        engine.checkOpen();
+        if (state.datagrams == null) {
+            throw new IllegalStateException("datagrams are off for this connection: enable them with TransportSettings.builder().datagrams(queueLength)");
+        }
+        int s = state.state;
+        if (s >= ConnectionState.CLOSING) {
+            throw new ClosedException("cannot send a datagram: connection " + state + " is " + state.closedDescription());
+        }
+        if (s == ConnectionState.HANDSHAKING) {
+            throw new IllegalStateException("cannot send a datagram before the handshake completed: await handshake() first");
+        }
+        int max = state.maxDatagramSize;
+        if (length > max || length > engine.commands.slotSize()) {
+            throw new IllegalArgumentException("datagram of " + length + " bytes is larger than the " + Math.min(max, engine.commands.slotSize())
+                    + " bytes the peer (and one command slot) accepts");
+        }
+        long sequence = engine.commands.tryClaim(1);
+        if (sequence < 0) {
+            return false;
+        }
+        Command command = engine.commands.get(sequence);
+        command.type = Command.DATAGRAM;
+        command.connection = state;
+        command.stream = null;
+        command.length = length;
+        try {
+            MemorySegment.copy(source, offset, command.payload, ValueLayout.JAVA_BYTE, 0, length);
+        } catch (IllegalStateException e) {
+            command.type = Command.NOOP;
+            engine.commands.publish(sequence, sequence);
+            throw new ClosedException("the engine closed during the datagram send", e);
+        }
+        engine.commands.publish(sequence, sequence);
+        engine.wakeLoop();
+        return true;
+    }
+
+    /**
+     * Hands received QUIC DATAGRAMs in place to {@code handler}, at most {@code limit}, without
+     * blocking; returns how many. One thread at a time.
+     */
+    public int pollDatagrams(DatagramHandler handler, int limit) {
+        Objects.requireNonNull(handler, "handler");
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+        }
+        if (state.datagrams == null) {
+            throw new IllegalStateException("datagrams are off for this connection: enable them with TransportSettings.builder().datagrams(queueLength)");
+        }
+        state.acquireDatagramReader();
+        try {
+            return state.datagrams.poll(handler, limit);
+        } finally {
+            state.datagramReader = 0;
+        }
+    }
+
+    /** The largest datagram payload the peer accepts now; 0 before the handshake or when datagrams are off. */
+    public int maxDatagramSize() {
+        return state.maxDatagramSize;
+    }
+
+    /** Datagram counters: sent, refused by quiche (queue full or too large), received, dropped because the inbox was full. */
+    public DatagramStats datagramStats() {
+        DatagramInbox inbox = state.datagrams;
+        return new DatagramStats(state.datagramsSent, state.datagramsNotSent, inbox == null ? 0 : inbox.received, inbox == null ? 0 : inbox.dropped);
+    }
+
+    /** Datagram counters. Immutable; any thread. */
+    public record DatagramStats(long sent, long notSent, long received, long droppedOnReceive) {
     }
 
     /** Closes with application error 0 and no reason. */

@@ -34,6 +34,10 @@ public interface QuicListener {
     default void onStreamStopped(QuicStream stream, long applicationErrorCode) {
     }
 
+    /** QUIC DATAGRAMs arrived: take them with {@link QuicConnection#pollDatagrams}. */
+    default void onDatagramsReadable(QuicConnection connection) {
+    }
+
     /** The connection closed and its resources were released (streams with unread bytes keep them until read). */
     default void onConnectionClosed(QuicConnection connection, CloseReason reason) {
     }

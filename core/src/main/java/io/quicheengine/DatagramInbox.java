@@ -1,0 +1,55 @@
+package io.quicheengine;
+
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+/**
+ * One connection's received QUIC DATAGRAMs on their way to the application: an Agrona
+ * {@link OneToOneRingBuffer} (message-framed, so datagram boundaries survive) on heap memory, so
+ * a late reader can never touch freed memory. The loop writes; one application thread at a time
+ * reads. A full inbox drops new datagrams: they are unreliable by definition, and counted.
+ */
+final class DatagramInbox implements MessageHandler {
+    private static final int MESSAGE_TYPE = 1;
+
+    private final OneToOneRingBuffer ring;
+    private DatagramHandler target;
+    /** Written by the loop. */
+    volatile long received;
+    volatile long dropped;
+
+    DatagramInbox(int capacity) {
+        this.ring = new OneToOneRingBuffer(new UnsafeBuffer(new byte[capacity + RingBufferDescriptor.TRAILER_LENGTH]));
+    }
+
+    int maxLength() {
+        return ring.maxMsgLength();
+    }
+
+    /** Loop thread: one datagram from {@code source}. */
+    void deliver(UnsafeBuffer source, int length) {
+        if (ring.write(MESSAGE_TYPE, source, 0, length)) {
+            received++;
+        } else {
+            dropped++;
+        }
+    }
+
+    /** The reading thread. */
+    int poll(DatagramHandler handler, int limit) {
+        target = handler;
+        try {
+            return ring.read(this, limit);
+        } finally {
+            target = null;
+        }
+    }
+
+    @Override
+    public void onMessage(int messageType, MutableDirectBuffer buffer, int index, int length) {
+        target.onDatagram(buffer, index, length);
+    }
+}
