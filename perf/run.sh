@@ -4,10 +4,11 @@
 #   perf/run.sh [quick|full] [BenchMain options]   the end-to-end set and report (default: quick, a few minutes;
 #                                                    full moves >= 1 GiB per bulk case)
 #       options: --systems raw,udp,engine,netty,seed  --strategies busy-spin,yielding,backoff,blocking
+#                --clients loop,app-thread (where the engine's clients run: listeners on its loop, or an app thread)
 #                --no-two-process  --bulk-mib N  --pings N  --seed-seconds N  --jmh DIR|none  --out DIR
 #   perf/run.sh jmh [quick] [--only handoff,read,downcall]
 #                                                  JMH microbenchmarks with -prof gc (about 5 min; quick about 3)
-#   perf/run.sh engine [EngineMain options]        just our engine, one line per run (e.g. --strategies blocking --skip seed)
+#   perf/run.sh engine [EngineMain options]        just our engine, one line per run (e.g. --strategies blocking --clients loop --skip seed)
 #   perf/run.sh server --port P --mode sink|echo --wait-strategy S
 #                                                  the engine's server alone, for two-process runs by hand
 #   perf/run.sh main CLASS [args]                  any main of the perf module, with the JVM flags it needs

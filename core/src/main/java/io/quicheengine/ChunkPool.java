@@ -20,10 +20,14 @@ final class ChunkPool {
     private int freeCount;
     private int allocated;
 
-    ChunkPool(Arena arena, int chunkSize, NativeResources resources) {
+    /** Makes {@code initialChunks} up front, so a connection filling its write bound allocates nothing new. */
+    ChunkPool(Arena arena, int chunkSize, int initialChunks, NativeResources resources) {
         this.arena = arena;
         this.chunkSize = chunkSize;
         this.resources = resources;
+        while (allocated < initialChunks) {
+            grow();
+        }
     }
 
     int chunkSize() {

@@ -97,7 +97,8 @@ final class EventLoop implements Runnable {
         this.configs = new NativeConfigs(resources);
         Arena arena = engine.arena;
         this.rings = new ReadRingPool(arena, settings.readRingCapacity(), settings.maxReadRings(), resources);
-        this.chunks = new ChunkPool(arena, settings.pendingChunkSize(), resources);
+        this.chunks = new ChunkPool(arena, settings.pendingChunkSize(),
+                (int) Math.min(4096, settings.connectionWriteBound() / settings.pendingChunkSize()), resources);
         this.tx = arena.allocate(TX_BYTES, 64);
         this.sendInfo = new SendInfo(arena);
         this.recvInfo = new RecvInfo(arena);
@@ -886,7 +887,7 @@ final class EventLoop implements Runnable {
     private void queuePending(StreamState stream, long address, int length, boolean finFlag) {
         if (length > 0) {
             if (stream.pending == null) {
-                stream.pending = new PendingWrites(chunks);
+                stream.pending = new PendingWrites(chunks, (int) (settings.streamWriteBound() / chunks.chunkSize()) + 2);
             }
             stream.pending.append(address, length);
         }

@@ -11,15 +11,17 @@ import org.agrona.UnsafeApi;
  */
 final class PendingWrites {
     private final ChunkPool pool;
-    private int[] chunks = new int[4];
+    private int[] chunks;
     private int first;
     private int count;
     private int headOffset;
     private int tailFill;
     private long bytes;
 
-    PendingWrites(ChunkPool pool) {
+    /** {@code expectedChunks}: enough for the stream's write bound, so the queue never grows in steady state. */
+    PendingWrites(ChunkPool pool, int expectedChunks) {
         this.pool = pool;
+        this.chunks = new int[Integer.highestOneBit(Math.max(4, expectedChunks - 1)) * 2];
     }
 
     boolean isEmpty() {

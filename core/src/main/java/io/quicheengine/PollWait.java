@@ -18,7 +18,6 @@ final class PollWait implements BlockingWait {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment pollfds = arena.allocate((long) MAX_FDS * POLLFD_BYTES, 8);
     private final MemorySegment loopCallState = LinuxUdp.newCallState(arena);
-    private final MemorySegment wakeCallState = LinuxUdp.newCallState(arena);
     private final MemorySegment drain = arena.allocate(8);
     private final MemorySegment one = arena.allocateFrom(ValueLayout.JAVA_LONG, 1L);
     private final MemorySegment timeout = arena.allocate(16, 8);
@@ -73,25 +72,20 @@ final class PollWait implements BlockingWait {
     public void await(long timeoutNanos) throws IOException {
         timeout.set(ValueLayout.JAVA_LONG, 0, timeoutNanos / 1_000_000_000L);
         timeout.set(ValueLayout.JAVA_LONG, 8, timeoutNanos % 1_000_000_000L);
-        int ready = LinuxUdp.ppoll(loopCallState, pollfds, count, timeout);
-        if (ready < 0 && LinuxUdp.errno(loopCallState) != LinuxUdp.EINTR) {
-            throw new IOException("poll failed: errno " + LinuxUdp.errno(loopCallState));
-        }
+        // A failed ppoll (a signal, say) just ends the wait early: the loop looks for work either way.
+        int ready = LinuxUdp.ppoll(pollfds, count, timeout);
         if (ready > 0 && (pollfds.get(ValueLayout.JAVA_SHORT, 6) & LinuxUdp.POLLIN) != 0) {
-            LinuxUdp.read(loopCallState, eventFd, drain, 8);
+            LinuxUdp.read(eventFd, drain, 8);
         }
     }
 
-    /**
-     * Any thread, without a lock: the eventfd adds up concurrent writes, and the errno slot the
-     * wakers share is never read.
-     */
+    /** Any thread, without a lock: the eventfd adds up concurrent writes. */
     @Override
     public void wakeup() {
         wakersInFlight.incrementAndGet();
         try {
             if (!closed) {
-                LinuxUdp.write(wakeCallState, eventFd, one, 8);
+                LinuxUdp.write(eventFd, one, 8);
             }
         } finally {
             wakersInFlight.decrementAndGet();

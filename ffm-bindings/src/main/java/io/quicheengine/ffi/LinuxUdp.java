@@ -98,11 +98,13 @@ public final class LinuxUdp {
             FunctionDescriptor.of(ValueLayout.ADDRESS)) : null;
     private static final MethodHandle CLOSE = libc("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle POLL = libc("poll", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
-    private static final MethodHandle PPOLL = libc("ppoll", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
+    // Sleeping and waking: no errno capture (capturing allocates until the JIT removes it, and
+    // these run on every BLOCKING/BACKOFF sleep and every wakeup); a failure only means wake early.
+    private static final MethodHandle PPOLL = plain("ppoll", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
             ValueLayout.ADDRESS, ValueLayout.ADDRESS));
     private static final MethodHandle EVENTFD = libc("eventfd", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle READ = libc("read", FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
-    private static final MethodHandle WRITE = libc("write", FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+    private static final MethodHandle READ = plain("read", FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+    private static final MethodHandle WRITE = plain("write", FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
 
     private LinuxUdp() {
     }
@@ -113,6 +115,14 @@ public final class LinuxUdp {
         }
         MemorySegment symbol = LIBC.find(name).orElseThrow(() -> new UnsupportedOperationException("libc has no " + name));
         return LINKER.downcallHandle(symbol, descriptor, CAPTURE_ERRNO);
+    }
+
+    private static MethodHandle plain(String name, FunctionDescriptor descriptor) {
+        if (!AVAILABLE) {
+            return null;
+        }
+        MemorySegment symbol = LIBC.find(name).orElseThrow(() -> new UnsupportedOperationException("libc has no " + name));
+        return LINKER.downcallHandle(symbol, descriptor);
     }
 
     private static MethodHandle fast(String name, FunctionDescriptor descriptor) {
@@ -251,9 +261,9 @@ public final class LinuxUdp {
      * {@code ppoll(fds, count, timeout, NULL)}: like {@link #poll} with a nanosecond timeout, given
      * as a {@code struct timespec} (16 bytes: seconds, nanoseconds) that the caller fills.
      */
-    public static int ppoll(MemorySegment callState, MemorySegment pollfds, long count, MemorySegment timespec) {
+    public static int ppoll(MemorySegment pollfds, long count, MemorySegment timespec) {
         try {
-            return (int) PPOLL.invokeExact(callState, pollfds, count, timespec, MemorySegment.NULL);
+            return (int) PPOLL.invokeExact(pollfds, count, timespec, MemorySegment.NULL);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -268,17 +278,19 @@ public final class LinuxUdp {
         }
     }
 
-    public static long read(MemorySegment callState, int fd, MemorySegment buffer, long length) {
+    /** {@code read(2)}; -1 on failure (errno not captured). */
+    public static long read(int fd, MemorySegment buffer, long length) {
         try {
-            return (long) READ.invokeExact(callState, fd, buffer, length);
+            return (long) READ.invokeExact(fd, buffer, length);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
     }
 
-    public static long write(MemorySegment callState, int fd, MemorySegment buffer, long length) {
+    /** {@code write(2)}; -1 on failure (errno not captured). */
+    public static long write(int fd, MemorySegment buffer, long length) {
         try {
-            return (long) WRITE.invokeExact(callState, fd, buffer, length);
+            return (long) WRITE.invokeExact(fd, buffer, length);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }

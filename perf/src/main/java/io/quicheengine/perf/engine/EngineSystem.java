@@ -27,9 +27,17 @@ import org.HdrHistogram.Histogram;
 /**
  * Our engine, "quiche-engine", over real UDP on 127.0.0.1 through core's public API: a server
  * engine ({@link EngineServer}: sink or echo on its loop thread) and a client engine, two loop
- * threads in all, plus the calling thread as the application. Each call starts both engines and
- * closes them again; with the overloads taking an address the server is elsewhere
- * ({@link EngineServerMain}, another process) and only the client engine runs here.
+ * threads in all. Each call starts both engines and closes them again; with the overloads taking
+ * an address the server is elsewhere ({@link EngineServerMain}, another process) and only the
+ * client engine runs here.
+ *
+ * <p>Two client configurations ({@link ClientThreading}), chosen per instance:
+ * {@link ClientThreading#LOOP} runs the bulk and ping-pong clients as listeners on the client
+ * engine's loop thread ({@link LoopBulkClient}, {@link LoopPingPongClient}), like Netty's handlers
+ * on its event loop, while the calling thread only waits for the result;
+ * {@link ClientThreading#APP_THREAD} runs them on the calling thread as the application
+ * ({@link BulkClient}, {@link PingPongClient}), one thread more. The seed run is paced, so it
+ * always uses the application thread ({@link SeedClient}).
  *
  * <p>The spec's wait strategy ({@code busy-spin}, {@code yielding}, {@code backoff},
  * {@code blocking}; "n/a" means BACKOFF) is the loop's and the application's, on both sides. The
@@ -41,8 +49,10 @@ import org.HdrHistogram.Histogram;
  * handshake to the last report (client and server engines when in one JVM, the client only with a
  * remote server); loop allocation is that of both loop threads (the client's only with a remote
  * server) per MiB written between a quarter and nine tenths of the run (steady state: set-up and
- * tear-down excluded); {@link #lastWriterBytesPerMiB()} is the same for the application thread. Ping-pong ({@link PingPongClient}): blocking write and read, round trips
- * after warm-up. Seed ({@link SeedClient}): RTT and cwnd from the client connection's published
+ * tear-down excluded; with LOOP the client's loop is also the writer); {@link #lastWriterBytesPerMiB()}
+ * is the same for the application thread (NaN with LOOP: there is none). Ping-pong: round trips
+ * after warm-up, by blocking write and read ({@link PingPongClient}) or by non-blocking offer and
+ * read in the loop's callbacks ({@link LoopPingPongClient}). Seed ({@link SeedClient}): RTT and cwnd from the client connection's published
  * statistics, packets from its final statistics after close.
  *
  * <p>Not thread-safe: one benchmark-driver thread at a time (as {@link E2eSystem} says).
@@ -55,14 +65,24 @@ public final class EngineSystem implements E2eSystem {
     private static final InetSocketAddress LOCAL_ANY_PORT = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
     private static final AtomicInteger CLIENTS = new AtomicInteger();
+    /** An in-loop bulk run fails when no byte was accepted and no report read for this long. */
+    private static final Duration BULK_STALL = Duration.ofSeconds(60);
+    /** An in-loop ping-pong fails when no round trip completed for this long (the app-thread client's step timeout). */
+    private static final Duration PING_STALL = Duration.ofSeconds(10);
 
     private final WaitStrategy seedStrategy;
     private final Duration pingPongBudget;
+    private final ClientThreading threading;
     private double lastWriterBytesPerMiB = Double.NaN;
 
-    /** Seed runs with BACKOFF; ping-pong runs do every round trip of their spec. */
+    /** Clients on the application thread; seed runs with BACKOFF; ping-pong runs do every round trip of their spec. */
     public EngineSystem() {
-        this(WaitStrategy.BACKOFF, null);
+        this(WaitStrategy.BACKOFF, null, ClientThreading.APP_THREAD);
+    }
+
+    /** Clients on the application thread; see {@link #EngineSystem(WaitStrategy, Duration, ClientThreading)}. */
+    public EngineSystem(WaitStrategy seedStrategy, Duration pingPongBudget) {
+        this(seedStrategy, pingPongBudget, ClientThreading.APP_THREAD);
     }
 
     /**
@@ -70,13 +90,15 @@ public final class EngineSystem implements E2eSystem {
      * @param pingPongBudget the most time one ping-pong run may take, or null for none: a run that
      *                       hits it records fewer round trips than its spec asks (the histogram's
      *                       count says how many); warm-up gets a quarter of it
+     * @param threading      where the bulk and ping-pong clients run
      */
-    public EngineSystem(WaitStrategy seedStrategy, Duration pingPongBudget) {
+    public EngineSystem(WaitStrategy seedStrategy, Duration pingPongBudget, ClientThreading threading) {
         this.seedStrategy = Objects.requireNonNull(seedStrategy, "seedStrategy");
         if (pingPongBudget != null && (pingPongBudget.isNegative() || pingPongBudget.isZero())) {
             throw new IllegalArgumentException("pingPongBudget must be positive, was " + pingPongBudget);
         }
         this.pingPongBudget = pingPongBudget;
+        this.threading = Objects.requireNonNull(threading, "threading");
     }
 
     @Override
@@ -84,7 +106,12 @@ public final class EngineSystem implements E2eSystem {
         return NAME;
     }
 
-    /** The bulk writer thread's allocation per MiB after warm-up in the last bulk run (NaN before one). */
+    /** Where this instance's bulk and ping-pong clients run. */
+    public ClientThreading threading() {
+        return threading;
+    }
+
+    /** The bulk writer thread's allocation per MiB after warm-up in the last bulk run (NaN before one, and with LOOP). */
     public double lastWriterBytesPerMiB() {
         return lastWriterBytesPerMiB;
     }
@@ -105,15 +132,31 @@ public final class EngineSystem implements E2eSystem {
         try (EngineServer server = remoteSink == null ? EngineServer.start(LOCAL_ANY_PORT, EngineServerMode.SINK, strategy) : null;
              QuicEngine client = clientEngine(strategy, clientErrors)) {
             try {
-                QuicConnection connection = connect(client, server, remoteSink, blockingWaker(strategy));
                 LoopThreads loops = server == null ? LoopThreads.named(client.name() + "-loop")
                         : LoopThreads.named(server.loopThreadName(), client.name() + "-loop");
-                // Generous: 60 s plus 1 s per 5 MB, so a slow shared machine fails only on a real stall.
-                Duration timeout = Duration.ofMillis(60_000 + spec.totalBytes() / 5_000);
-                BulkClient bulk = new BulkClient(spec, new AppIdler(strategy), loops, timeout);
-                long cpuBefore = OS.getProcessCpuTime();
-                SinkReport[] reports = bulk.run(connection);
-                double cpuSeconds = (OS.getProcessCpuTime() - cpuBefore) / 1e9;
+                QuicConnection connection;
+                SinkReport[] reports;
+                double cpuSeconds;
+                double loopBytesPerMiB;
+                double writerBytesPerMiB;
+                if (threading == ClientThreading.LOOP) {
+                    LoopBulkClient bulk = new LoopBulkClient(spec, loops, OS::getProcessCpuTime);
+                    connection = connect(client, server, remoteSink, bulk);
+                    reports = LoopRunWatch.await(bulk.result(), bulk::progress, BULK_STALL, bulk);
+                    cpuSeconds = bulk.cpuSeconds;
+                    loopBytesPerMiB = bulk.loopBytesPerMiB;
+                    writerBytesPerMiB = Double.NaN;
+                } else {
+                    connection = connect(client, server, remoteSink, blockingWaker(strategy));
+                    // Generous: 60 s plus 1 s per 5 MB, so a slow shared machine fails only on a real stall.
+                    Duration timeout = Duration.ofMillis(60_000 + spec.totalBytes() / 5_000);
+                    BulkClient bulk = new BulkClient(spec, new AppIdler(strategy), loops, timeout);
+                    long cpuBefore = OS.getProcessCpuTime();
+                    reports = bulk.run(connection);
+                    cpuSeconds = (OS.getProcessCpuTime() - cpuBefore) / 1e9;
+                    loopBytesPerMiB = bulk.loopBytesPerMiB;
+                    writerBytesPerMiB = bulk.writerBytesPerMiB;
+                }
                 connection.close();
                 long bytes = 0;
                 long first = Long.MAX_VALUE;
@@ -127,8 +170,8 @@ public final class EngineSystem implements E2eSystem {
                     throw new IllegalStateException("sink received " + bytes + " bytes, expected " + spec.totalBytes());
                 }
                 checkNoErrors(server, clientErrors);
-                lastWriterBytesPerMiB = bulk.writerBytesPerMiB;
-                return new BulkResult(NAME, spec, bytes, last - first, cpuSeconds, bulk.loopBytesPerMiB);
+                lastWriterBytesPerMiB = writerBytesPerMiB;
+                return new BulkResult(NAME, spec, bytes, last - first, cpuSeconds, loopBytesPerMiB);
             } catch (RuntimeException e) {
                 throw withEngineErrors(e, server, clientErrors);
             }
@@ -142,15 +185,23 @@ public final class EngineSystem implements E2eSystem {
 
     /** Ping-pong against an {@code echo} server at {@code remoteEcho}, or an in-JVM one when it is null. */
     public PingPongResult pingPong(PingPongSpec spec, InetSocketAddress remoteEcho) throws Exception {
-        PingPongClient pinger = new PingPongClient(spec, pingPongBudget);
+        PingPongClient.check(spec);
         WaitStrategy strategy = WaitStrategies.parse(spec.waitStrategy());
         List<String> clientErrors = new CopyOnWriteArrayList<>();
         try (EngineServer server = remoteEcho == null ? EngineServer.start(LOCAL_ANY_PORT, EngineServerMode.ECHO, strategy) : null;
              QuicEngine client = clientEngine(strategy, clientErrors)) {
             try {
-                // No listener: the engine's blocking write and read wait by its own application strategy.
-                QuicConnection connection = connect(client, server, remoteEcho, null);
-                Histogram histogram = pinger.run(connection);
+                QuicConnection connection;
+                Histogram histogram;
+                if (threading == ClientThreading.LOOP) {
+                    LoopPingPongClient pinger = new LoopPingPongClient(spec, pingPongBudget);
+                    connection = connect(client, server, remoteEcho, pinger);
+                    histogram = LoopRunWatch.await(pinger.result(), pinger::roundTrips, PING_STALL, pinger);
+                } else {
+                    // No listener: the engine's blocking write and read wait by its own application strategy.
+                    connection = connect(client, server, remoteEcho, null);
+                    histogram = new PingPongClient(spec, pingPongBudget).run(connection);
+                }
                 connection.close();
                 checkNoErrors(server, clientErrors);
                 return new PingPongResult(NAME, spec, histogram);
@@ -168,7 +219,8 @@ public final class EngineSystem implements E2eSystem {
     /**
      * The seed test against an {@code echo} server at {@code remoteEcho}, or an in-JVM one when it
      * is null. A run that does not finish within the spec's time plus 30 s, or whose echo differs,
-     * is returned with {@code completed == false}; why is printed to standard error.
+     * is returned with {@code completed == false}; why is printed to standard error. Always on the
+     * application thread, whatever {@link #threading()} says: the run is paced, not CPU-bound.
      */
     public SeedResult seed(SeedSpec spec, InetSocketAddress remoteEcho) throws Exception {
         AppIdler idler = new AppIdler(seedStrategy);

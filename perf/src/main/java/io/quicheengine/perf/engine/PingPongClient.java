@@ -28,11 +28,16 @@ final class PingPongClient {
      *               threads than cores) still ends; the histogram's count then says how many were recorded
      */
     PingPongClient(PingPongSpec spec, Duration budget) {
+        check(spec);
+        this.spec = spec;
+        this.budgetNanos = budget == null ? Long.MAX_VALUE / 4 : budget.toNanos();
+    }
+
+    /** The spec both ping-pong clients accept: room for the sequence number, something to measure. */
+    static void check(PingPongSpec spec) {
         if (spec.messageSize() < Long.BYTES || spec.count() < 1 || spec.warmup() < 0) {
             throw new IllegalArgumentException("ping-pong spec needs messageSize >= 8, count >= 1, warmup >= 0; got " + spec);
         }
-        this.spec = spec;
-        this.budgetNanos = budget == null ? Long.MAX_VALUE / 4 : budget.toNanos();
     }
 
     Histogram run(QuicConnection connection) {

@@ -49,7 +49,7 @@ public final class Charts {
     }
 
     /**
-     * Bulk Mbit/s: one bar group per system (the engine once per wait strategy, raw quiche,
+     * Bulk Mbit/s: one bar group per system (the engine once per client configuration and wait strategy, raw quiche,
      * Netty, the seed designs, and the plain-UDP blast as the kernel's one-datagram-per-syscall
      * limit), one bar per stream count and placement.
      */
@@ -57,7 +57,7 @@ public final class Charts {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
         for (String category : throughputCategories(results)) {
             for (BulkRow row : results.bulk()) {
-                if (Labels.series(row.system(), row.waitStrategy()).equals(category)) {
+                if (series(row).equals(category)) {
                     data.addValue(row.mbitPerSecond(), row.streams() + (row.streams() == 1 ? " stream, " : " streams, ") + row.placement(),
                             category);
                 }
@@ -94,7 +94,7 @@ public final class Charts {
             if (!row.placement().equals(placement) || row.count() == 0) {
                 continue;
             }
-            XYSeries series = new XYSeries(Labels.series(row.system(), row.waitStrategy()), false, true);
+            XYSeries series = new XYSeries(series(row), false, true);
             for (LatencyRow.Point p : row.curve()) {
                 double micros = Math.max(p.micros(), 0.1);
                 series.add(1 / (1 - p.percentile() / 100), micros);
@@ -123,7 +123,10 @@ public final class Charts {
         y.setMinorTickMarksVisible(true);
         XYLineAndShapeRenderer lines = new XYLineAndShapeRenderer(true, true);
         for (int i = 0; i < data.getSeriesCount(); i++) {
-            lines.setSeriesStroke(i, new BasicStroke(2f));
+            // The engine's app-thread clients dashed, so each strategy's two configurations read as a pair.
+            boolean appThread = data.getSeriesKey(i).toString().contains(" " + Labels.APP_THREAD);
+            lines.setSeriesStroke(i, appThread ? new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f)
+                    : new BasicStroke(2f));
         }
         XYPlot plot = new XYPlot(data, x, y, lines);
         style(plot);
@@ -136,22 +139,32 @@ public final class Charts {
     private static List<String> throughputCategories(BenchResults results) {
         Map<String, Boolean> ordered = new LinkedHashMap<>();
         ordered.put(Labels.RAW, true);
-        for (String s : Labels.STRATEGIES) {
-            ordered.put(Labels.series(Labels.ENGINE, s), true);
+        for (String config : Labels.CONFIGS) {
+            for (String s : Labels.STRATEGIES) {
+                ordered.put(Labels.series(Labels.ENGINE, config, s), true);
+            }
         }
         ordered.put(Labels.NETTY, true);
         ordered.put(Labels.SEED_GLOBAL_LOCK, true);
         ordered.put(Labels.SEED_QUEUE_MUTEX, true);
         for (BulkRow row : results.bulk()) {
-            ordered.putIfAbsent(Labels.series(row.system(), row.waitStrategy()), true);
+            ordered.putIfAbsent(series(row), true);
         }
         List<String> present = new ArrayList<>();
         for (String category : ordered.keySet()) {
-            if (results.bulk().stream().anyMatch(r -> Labels.series(r.system(), r.waitStrategy()).equals(category))) {
+            if (results.bulk().stream().anyMatch(r -> series(r).equals(category))) {
                 present.add(category);
             }
         }
         return present;
+    }
+
+    private static String series(BulkRow row) {
+        return Labels.series(row.system(), row.config(), row.waitStrategy());
+    }
+
+    private static String series(LatencyRow row) {
+        return Labels.series(row.system(), row.config(), row.waitStrategy());
     }
 
     private static String mib(BenchResults results) {

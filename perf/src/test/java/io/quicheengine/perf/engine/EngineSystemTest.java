@@ -1,6 +1,7 @@
 package io.quicheengine.perf.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.quicheengine.WaitStrategy;
 import io.quicheengine.perf.e2e.BulkResult;
@@ -11,12 +12,16 @@ import io.quicheengine.perf.e2e.SeedResult;
 import io.quicheengine.perf.e2e.SeedSpec;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Our engine over real UDP on 127.0.0.1, server and client engines in this JVM. */
+/**
+ * Our engine over real UDP on 127.0.0.1, server and client engines in this JVM, with the clients
+ * on an application thread ("app-thread") and as listeners on the client engine's loop ("loop").
+ */
 @Timeout(60)
 class EngineSystemTest {
     private static final long MIB = 1 << 20;
@@ -24,42 +29,73 @@ class EngineSystemTest {
     private final EngineSystem system = new EngineSystem();
 
     @ParameterizedTest
-    @CsvSource({"1, backoff", "4, blocking"})
-    void bulkDeliversExactlyTheRequestedBytesOverEveryStream(int streams, String strategy) throws Exception {
-        // 8 MiB + 3 does not split evenly over 4 streams: the remainder must arrive too.
+    @CsvSource({"app-thread, 1, backoff", "app-thread, 4, blocking", "loop, 1, backoff", "loop, 4, blocking"})
+    void bulkDeliversExactlyTheRequestedBytesOverEveryStream(String threading, int streams, String strategy) throws Exception {
+        EngineSystem engine = new EngineSystem(WaitStrategy.BACKOFF, null, ClientThreading.parse(threading));
+        // 8 MiB + 3 does not split evenly over 4 streams: the remainder must arrive too (the sink checks every offset).
         long total = 8 * MIB + 3;
-        BulkResult result = system.bulk(new BulkSpec(streams, total, 16 * 1024, strategy));
+        BulkResult result = engine.bulk(new BulkSpec(streams, total, 16 * 1024, strategy));
 
         assertThat(result.system()).isEqualTo("quiche-engine");
         assertThat(result.bytes()).isEqualTo(total);
         assertThat(result.nanos()).isPositive();
         assertThat(result.mbitPerSecond()).isPositive();
         assertThat(result.cpuSeconds()).isPositive();
-        // Measured (not NaN) on both loop threads and on the writer, whatever the figure is.
+        // Measured (not NaN) on both loop threads, whatever the figure is; the writer only when it is an application thread.
         assertThat(result.loopBytesAllocatedPerMiB()).isNotNaN().isGreaterThanOrEqualTo(0);
-        assertThat(system.lastWriterBytesPerMiB()).isNotNaN().isGreaterThanOrEqualTo(0);
+        if (engine.threading() == ClientThreading.APP_THREAD) {
+            assertThat(engine.lastWriterBytesPerMiB()).isNotNaN().isGreaterThanOrEqualTo(0);
+        } else {
+            assertThat(engine.lastWriterBytesPerMiB()).isNaN();
+        }
     }
 
-    @Test
-    void bulkAgainstAnAlreadyRunningSinkServerUsesTheServersTimes() throws Exception {
+    @ParameterizedTest
+    @CsvSource({"app-thread", "loop"})
+    void bulkAgainstAnAlreadyRunningSinkServerUsesTheServersTimes(String threading) throws Exception {
+        EngineSystem engine = new EngineSystem(WaitStrategy.BACKOFF, null, ClientThreading.parse(threading));
         try (EngineServer sink = EngineServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 EngineServerMode.SINK, WaitStrategy.BACKOFF)) {
-            BulkResult result = system.bulk(new BulkSpec(2, 2 * MIB, 8 * 1024, "backoff"), sink.address());
+            BulkResult result = engine.bulk(new BulkSpec(2, 2 * MIB, 8 * 1024, "backoff"), sink.address());
 
             assertThat(result.bytes()).isEqualTo(2 * MIB);
             assertThat(result.nanos()).isPositive();
+            assertThat(result.loopBytesAllocatedPerMiB()).isNotNaN();
             assertThat(sink.errors()).isEmpty();
         }
     }
 
     @Test
-    void pingPongRecordsOneRoundTripPerMessageAfterWarmup() throws Exception {
-        PingPongResult result = system.pingPong(new PingPongSpec(64, 100, 300, "backoff"));
+    void inLoopBulkFailsAtOnceWhenTheServerSendsMoreThanAReport() {
+        // An echo server answers with the bytes themselves: the client must fail the run, not wait for a report.
+        EngineSystem engine = new EngineSystem(WaitStrategy.BACKOFF, null, ClientThreading.LOOP);
+        try (EngineServer echo = EngineServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                EngineServerMode.ECHO, WaitStrategy.BACKOFF)) {
+            assertThatThrownBy(() -> engine.bulk(new BulkSpec(1, MIB, 8 * 1024, "backoff"), echo.address()))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("the sink sent more than its report");
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"app-thread, backoff", "loop, backoff", "loop, blocking"})
+    void pingPongRecordsOneRoundTripPerMessageAfterWarmup(String threading, String strategy) throws Exception {
+        EngineSystem engine = new EngineSystem(WaitStrategy.BACKOFF, null, ClientThreading.parse(threading));
+        PingPongResult result = engine.pingPong(new PingPongSpec(64, 100, 300, strategy));
 
         assertThat(result.system()).isEqualTo("quiche-engine");
         assertThat(result.roundTripNanos().getTotalCount()).isEqualTo(300);
         assertThat(result.percentileMicros(50)).isPositive();
         assertThat(result.roundTripNanos().getMaxValue()).isGreaterThanOrEqualTo(result.roundTripNanos().getMinValue());
+    }
+
+    @Test
+    void inLoopPingPongStopsAtItsBudgetWithWhatItRecorded() throws Exception {
+        // 1 ms cannot hold a million round trips: warm-up is cut short, at least one is recorded, far fewer than asked.
+        EngineSystem engine = new EngineSystem(WaitStrategy.BACKOFF, Duration.ofMillis(1), ClientThreading.LOOP);
+        PingPongResult result = engine.pingPong(new PingPongSpec(64, 1_000_000, 1_000_000, "backoff"));
+
+        assertThat(result.roundTripNanos().getTotalCount()).isBetween(1L, 999_999L);
     }
 
     @Test

@@ -44,9 +44,19 @@ class ReportWriterTest {
         String text = Files.readString(md);
         assertThat(text).contains("## Targets of issue 4", "![bulk throughput](throughput.png)", "![latency, one JVM](latency-one-jvm.png)",
                 "2 CPUs, Fake CPU", "1 of 2 (time budget)", "engine bulk blew up");
-        // Engine 1 stream busy-spin 900 vs Netty 600: met at 1.50x; raw quiche 3000: not met at 0.30x.
-        assertThat(text).contains("| bulk 1 stream, one JVM, busy-spin | 900 Mbit/s | 600 Mbit/s | 1.50x | >= 1.0x | **met** |");
-        assertThat(text).contains("| bulk 1 stream, one JVM, busy-spin | 900 Mbit/s | 3000 Mbit/s | 0.30x | >= 1.0x | not met |");
+        // Engine 1 stream busy-spin, loop clients, 900 vs Netty 600: met at 1.50x; raw quiche 3000: not met at 0.30x.
+        assertThat(text).contains("| bulk 1 stream, one JVM, busy-spin, loop | 900 Mbit/s | 600 Mbit/s | 1.50x | >= 1.0x | **met** |");
+        assertThat(text).contains("| bulk 1 stream, one JVM, busy-spin, loop | 900 Mbit/s | 3000 Mbit/s | 0.30x | >= 1.0x | not met |");
+        // The app-thread clients are listed beside them, not judged.
+        assertThat(text).contains("| bulk 1 stream, one JVM, busy-spin, app-thread | 450 Mbit/s | 600 Mbit/s | 0.75x | >= 1.0x | for reference |");
+        assertThat(text).containsPattern("\\| Ahead of Netty QUIC: ping-pong p50 \\(engine / Netty <= 1.0x\\) \\| ping-pong 64 B, one JVM, busy-spin, "
+                + "app-thread \\| 100\\d us \\| 60\\.\\d\\d us \\| 16\\.\\d\\dx \\| <= 1.0x \\| for reference \\|");
+        assertThat(text).contains("Met ", "listed for reference.");
+        // Both configurations in the tables, and side by side: bulk 1 stream 900 vs 450, 16 streams 700 vs -, p50 40 vs 1000.
+        assertThat(text).contains("| quiche-engine | loop | busy-spin | one JVM | 1 | 128 | 900 |", "| quiche-engine | app-thread | busy-spin | one JVM | 1 | 128 | 450 |",
+                "| netty-quic | n/a | n/a | one JVM | 1 | 128 | 600 |");
+        assertThat(text).contains("| one JVM | busy-spin | 900 | 450 | 700 | - | 40.0 | 1000 |");
+        assertThat(text).doesNotContain("| two processes | busy-spin |");
         assertThat(text).contains("Disruptor / mutex queue with 2 producer(s): 4.00x");
     }
 
@@ -93,17 +103,19 @@ class ReportWriterTest {
 
     private static BenchResults fakeResults() {
         List<BulkRow> bulk = List.of(
-                new BulkRow(Labels.RAW, Labels.NO_STRATEGY, Labels.ONE_JVM, 1, 256L << 20, 0.7, 3000, 0.7, Double.NaN, Double.NaN),
-                new BulkRow(Labels.ENGINE, "busy-spin", Labels.ONE_JVM, 1, 128L << 20, 1.2, 900, 2.1, 12, 1),
-                new BulkRow(Labels.ENGINE, "busy-spin", Labels.ONE_JVM, 16, 128L << 20, 1.5, 700, 2.4, 150, 1),
-                new BulkRow(Labels.ENGINE, "blocking", Labels.TWO_PROCESSES, 1, 128L << 20, 1.3, 800, 1.0, 10, 1),
-                new BulkRow(Labels.NETTY, Labels.NO_STRATEGY, Labels.ONE_JVM, 1, 128L << 20, 1.8, 600, 1.9, 4000, Double.NaN));
+                new BulkRow(Labels.RAW, Labels.NO_CONFIG, Labels.NO_STRATEGY, Labels.ONE_JVM, 1, 256L << 20, 0.7, 3000, 0.7, Double.NaN, Double.NaN),
+                new BulkRow(Labels.ENGINE, Labels.LOOP, "busy-spin", Labels.ONE_JVM, 1, 128L << 20, 1.2, 900, 2.1, 12, Double.NaN),
+                new BulkRow(Labels.ENGINE, Labels.APP_THREAD, "busy-spin", Labels.ONE_JVM, 1, 128L << 20, 2.4, 450, 2.9, 14, 1),
+                new BulkRow(Labels.ENGINE, Labels.LOOP, "busy-spin", Labels.ONE_JVM, 16, 128L << 20, 1.5, 700, 2.4, 150, Double.NaN),
+                new BulkRow(Labels.ENGINE, Labels.APP_THREAD, "blocking", Labels.TWO_PROCESSES, 1, 128L << 20, 1.3, 800, 1.0, 10, 1),
+                new BulkRow(Labels.NETTY, Labels.NO_CONFIG, Labels.NO_STRATEGY, Labels.ONE_JVM, 1, 128L << 20, 1.8, 600, 1.9, 4000, Double.NaN));
         List<LatencyRow> pingPong = new ArrayList<>();
-        pingPong.add(LatencyRow.of(Labels.RAW, Labels.NO_STRATEGY, Labels.ONE_JVM, 64, 3, histogram(4_000, 5_000, 6_000)));
-        pingPong.add(LatencyRow.of(Labels.UDP, Labels.NO_STRATEGY, Labels.ONE_JVM, 64, 3, histogram(9_000, 10_000, 30_000)));
-        pingPong.add(LatencyRow.of(Labels.ENGINE, "busy-spin", Labels.ONE_JVM, 64, 2, histogram(40_000)));
-        pingPong.add(LatencyRow.of(Labels.NETTY, Labels.NO_STRATEGY, Labels.ONE_JVM, 64, 3, histogram(50_000, 60_000, 90_000)));
-        pingPong.add(LatencyRow.of(Labels.ENGINE, "blocking", Labels.TWO_PROCESSES, 64, 3, histogram(70_000, 80_000, 95_000)));
+        pingPong.add(LatencyRow.of(Labels.RAW, Labels.NO_CONFIG, Labels.NO_STRATEGY, Labels.ONE_JVM, 64, 3, histogram(4_000, 5_000, 6_000)));
+        pingPong.add(LatencyRow.of(Labels.UDP, Labels.NO_CONFIG, Labels.NO_STRATEGY, Labels.ONE_JVM, 64, 3, histogram(9_000, 10_000, 30_000)));
+        pingPong.add(LatencyRow.of(Labels.ENGINE, Labels.LOOP, "busy-spin", Labels.ONE_JVM, 64, 2, histogram(40_000)));
+        pingPong.add(LatencyRow.of(Labels.ENGINE, Labels.APP_THREAD, "busy-spin", Labels.ONE_JVM, 64, 3, histogram(900_000, 1_000_000, 2_000_000)));
+        pingPong.add(LatencyRow.of(Labels.NETTY, Labels.NO_CONFIG, Labels.NO_STRATEGY, Labels.ONE_JVM, 64, 3, histogram(50_000, 60_000, 90_000)));
+        pingPong.add(LatencyRow.of(Labels.ENGINE, Labels.APP_THREAD, "blocking", Labels.TWO_PROCESSES, 64, 3, histogram(70_000, 80_000, 95_000)));
         List<SeedRow> seed = List.of(new SeedRow(Labels.ENGINE, "backoff", Labels.ONE_JVM, 200_000, 5, true, 1_000_000, 1_000_000,
                 1.7, 1.6, 50, 80, 300, 14_000, 900, 800, 0));
         List<BlastRow> blast = List.of(new BlastRow(1350, 2, 400_000, 410_000, 200_000, 2160));
