@@ -37,6 +37,8 @@ final class EventLoop implements Runnable {
     /** The most bytes one batch of datagrams may hold: under the 65507-byte UDP payload limit. */
     private static final int TX_BATCH_BYTES = 65000;
     private static final int TX_BYTES = 65536;
+    /** Streams short of the published limit at which the loop starts refreshing it. */
+    private static final int STREAM_LIMIT_MARGIN = 16;
     private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
 
     final EngineCore engine;
@@ -135,7 +137,7 @@ final class EventLoop implements Runnable {
                     work += continueClosing();
                 }
                 if (work == 0) {
-                    engine.idler.idle(nextDeadlineNanos(), engine.commands);
+                    engine.idler.idle(this, engine.commands);
                 } else {
                     engine.idler.reset();
                 }
@@ -384,8 +386,8 @@ final class EventLoop implements Runnable {
         }
     }
 
-    /** How long the loop may sleep: until the earliest quiche deadline (a scan, done only when about to park). */
-    private long nextDeadlineNanos() {
+    /** How long the loop may sleep: until the earliest quiche deadline (a scan, done only when about to sleep). */
+    long nextDeadlineNanos() {
         long earliest = Long.MAX_VALUE;
         for (int i = 0; i < connections.size(); i++) {
             ConnectionState connection = connections.get(i);
@@ -454,7 +456,7 @@ final class EventLoop implements Runnable {
             closing(connection);
         }
         if (connection.state == ConnectionState.ESTABLISHED) {
-            publishStreamLimits(connection);
+            publishStreamLimitsIfNear(connection);
         }
         if (connection.creditBlocked && connection.creditUsed < settings.connectionWriteBound()) {
             notifyCreditWaiters(connection);
@@ -557,6 +559,18 @@ final class EventLoop implements Runnable {
             listener.onHandshakeComplete(connection.handle);
         }
         unpark(connection.streamLimitWaiter);
+    }
+
+    /**
+     * Publishes how many streams the peer allows. Only worth two downcalls when the application
+     * is close to the last published limit (or waits on it): a higher limit matters only then.
+     */
+    private void publishStreamLimitsIfNear(ConnectionState connection) {
+        if (connection.nextBidiIndex + STREAM_LIMIT_MARGIN >= connection.peerBidiLimit
+                || connection.nextUniIndex + STREAM_LIMIT_MARGIN >= connection.peerUniLimit
+                || connection.streamLimitWaiter != null) {
+            publishStreamLimits(connection);
+        }
     }
 
     private void publishStreamLimits(ConnectionState connection) {

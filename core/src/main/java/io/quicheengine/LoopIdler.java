@@ -52,20 +52,21 @@ final class LoopIdler implements AutoCloseable {
     }
 
     /**
-     * Waits a little, or until woken, or at most {@code maxWaitNanos} (the next quiche deadline).
+     * Waits a little, or until woken, or at most until the loop's next quiche deadline (asked
+     * only when about to sleep: spinning must not pay for the scan).
      *
      * @param commands checked after announcing the park, so a command published meanwhile is not missed
      */
-    void idle(long maxWaitNanos, CommandRing commands) {
+    void idle(EventLoop loop, CommandRing commands) {
         switch (strategy) {
             case BUSY_SPIN -> Thread.onSpinWait();
             case YIELDING -> Thread.yield();
-            case BACKOFF -> backoff(maxWaitNanos, commands);
-            case BLOCKING -> block(maxWaitNanos, commands);
+            case BACKOFF -> backoff(loop, commands);
+            case BLOCKING -> block(loop.nextDeadlineNanos(), commands);
         }
     }
 
-    private void backoff(long maxWaitNanos, CommandRing commands) {
+    private void backoff(EventLoop loop, CommandRing commands) {
         int cycle = idleCycles++;
         if (cycle < SPINS) {
             Thread.onSpinWait();
@@ -74,7 +75,7 @@ final class LoopIdler implements AutoCloseable {
         } else {
             // Park in the socket wait rather than a plain park: a datagram ends it too, not only a command.
             long park = Math.min(MAX_PARK_NANOS, MIN_PARK_NANOS << Math.min(cycle - SPINS - YIELDS, 10));
-            wait(Math.max(1, Math.min(park, maxWaitNanos)), commands);
+            wait(Math.max(1, Math.min(park, loop.nextDeadlineNanos())), commands);
         }
     }
 
