@@ -96,6 +96,12 @@ final class ConnectionState {
     final ArrayList<StreamState> backlog = new ArrayList<>();
     long timerId = DeadlineTimerWheel.NULL_DEADLINE;
     long timerDeadline;
+    /** When a close this side asked for is given up waiting on (0: no close asked for). */
+    long closeDeadline;
+    /** This side closed: bytes it never read are not worth keeping. */
+    boolean discardUnread;
+    /** When the connection was freed (for how long its unread bytes are kept). */
+    long finalizedAt;
     boolean dirty;
     long lastStatsNanos;
     long localBidiOpened;

@@ -37,6 +37,10 @@ final class EventLoop implements Runnable {
     /** The most bytes one batch of datagrams may hold: under the 65507-byte UDP payload limit. */
     private static final int TX_BATCH_BYTES = 65000;
     private static final int TX_BYTES = 65536;
+    /** How long bytes a peer sent before closing stay readable when the application does not read them. */
+    static final long UNREAD_AFTER_CLOSE_NANOS = 30_000_000_000L;
+    /** Enough wheel ticks per cycle to catch up after the longest sleep (1 s) in one go. */
+    private static final int MAX_TICKS_PER_CYCLE = 16_384;
     /** Streams short of the published limit at which the loop starts refreshing it. */
     private static final int STREAM_LIMIT_MARGIN = 16;
     private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
@@ -76,8 +80,10 @@ final class EventLoop implements Runnable {
     private final ArrayList<ConnectionState> connections = new ArrayList<>();
     private final ArrayList<ConnectionState> dirty = new ArrayList<>();
     private final ArrayList<StreamState> readBlocked = new ArrayList<>();
-    /** Streams done on both sides whose ring could not be taken back yet (a reader held it, or bytes are unread). */
+    /** Streams done on both sides whose ring a reader held at that moment: retried every cycle. */
     private final ArrayList<StreamState> toCollect = new ArrayList<>();
+    /** Streams of closed connections with bytes still unread: looked at again when read, or once a stats interval. */
+    private final ArrayList<StreamState> orphans = new ArrayList<>();
     private final ArrayList<Endpoint> endpoints = new ArrayList<>();
     private final ArrayList<ServerState> servers = new ArrayList<>();
     private final ArrayDeque<Command> localCommands = new ArrayDeque<>();
@@ -154,7 +160,7 @@ final class EventLoop implements Runnable {
         now = System.nanoTime();
         int work = drainCommands();
         work += receive();
-        work += timers.poll(now, onTimer, Integer.MAX_VALUE);
+        work += fireTimers();
         work += resumeBlockedReaders();
         work += notifyWritableLater();
         work += collectPending();
@@ -167,6 +173,9 @@ final class EventLoop implements Runnable {
 
     private void publishEngineStats() {
         lastEngineStatsNanos = now;
+        if (!orphans.isEmpty()) {
+            collectOrphans();
+        }
         long buffered = 0;
         long pending = 0;
         for (int i = 0; i < connections.size(); i++) {
@@ -347,6 +356,25 @@ final class EventLoop implements Runnable {
     // Timers
     // =====================================================================================
 
+    /**
+     * Fires every timer due by now. The wheel examines one tick per poll, so after a sleep it is
+     * polled until it caught up with the clock; otherwise it falls behind and timers (a draining
+     * connection's last one, say) fire ever later.
+     */
+    private int fireTimers() {
+        int fired = 0;
+        for (int ticks = 0; ticks < MAX_TICKS_PER_CYCLE; ticks++) {
+            fired += timers.poll(now, onTimer, Integer.MAX_VALUE);
+            if (now < timers.currentTickTime()) {
+                break;
+            }
+        }
+        if (timers.timerCount() == 0) {
+            timers.currentTickTime(now);
+        }
+        return fired;
+    }
+
     private boolean onTimer(TimeUnit unit, long nowNanos, long timerId) {
         ConnectionState connection = timerOwners.remove(timerId);
         if (connection != null && connection.timerId == timerId) {
@@ -361,11 +389,12 @@ final class EventLoop implements Runnable {
 
     private void updateTimer(ConnectionState connection) {
         long timeout = QuicheConn.timeoutAsNanos(connection.quiche);
-        if (timeout == -1) {
+        long closeDeadline = connection.closeDeadline;
+        if (timeout == -1 && closeDeadline == 0) {
             cancelTimer(connection);
             return;
         }
-        long deadline = now + timeout;
+        long deadline = timeout == -1 ? closeDeadline : closeDeadline == 0 ? now + timeout : Math.min(now + timeout, closeDeadline);
         if (connection.timerId != DeadlineTimerWheel.NULL_DEADLINE) {
             if (Math.abs(connection.timerDeadline - deadline) < TICK_NANOS) {
                 return;
@@ -432,8 +461,9 @@ final class EventLoop implements Runnable {
 
     private void process(ConnectionState connection) {
         MemorySegment quiche = connection.quiche;
-        if (connection.state == ConnectionState.HANDSHAKING && QuicheConn.isEstablished(quiche)) {
-            onEstablished(connection);
+        if (connection.state == ConnectionState.HANDSHAKING && QuicheConn.isEstablished(quiche)
+                && !QuicheConn.isDraining(quiche) && !QuicheConn.isClosed(quiche)) {
+            onEstablished(connection); // not when a CONNECTION_CLOSE came with the last flight: that fails the handshake
         }
         drainReadable(connection);
         if (connection.datagrams != null) {
@@ -448,7 +478,7 @@ final class EventLoop implements Runnable {
         }
         flushBacklog(connection);
         flushEgress(connection);
-        if (QuicheConn.isClosed(quiche)) {
+        if (QuicheConn.isClosed(quiche) || connection.closeDeadline != 0 && now - connection.closeDeadline >= 0) {
             finalizeConnection(connection);
             return;
         }
@@ -537,6 +567,9 @@ final class EventLoop implements Runnable {
         MemorySegment quiche = connection.quiche;
         QuicheConn.applicationProto(quiche, reasonPointer, reasonLength);
         connection.applicationProtocol = borrowedString(reasonPointer, reasonLength);
+        // The handshake's last flight (the client's Finished) goes out before the application can
+        // react: quiche cannot send an application close while that flight is still pending.
+        flushEgress(connection);
         connection.state = ConnectionState.ESTABLISHED;
         if (connection.datagrams != null) {
             long max = QuicheDgram.maxWritableLen(quiche);
@@ -826,6 +859,26 @@ final class EventLoop implements Runnable {
             blockReads(stream);
         }
         tryCollect(stream);
+        if (stream.collected && connection.finalized) {
+            orphans.remove(stream);
+        }
+    }
+
+    /** Once a stats interval: unread bytes of closed connections that were kept long enough go. */
+    private void collectOrphans() {
+        for (int i = orphans.size() - 1; i >= 0; i--) {
+            StreamState stream = orphans.get(i);
+            tryCollect(stream);
+            if (stream.collected || toCollect.contains(stream)) {
+                orphans.remove(i);
+            }
+        }
+    }
+
+    /** The application closed a connection that had already closed: let its unread bytes go now. */
+    void discardUnread(ConnectionState connection) {
+        connection.discardUnread = true;
+        collectOrphans();
     }
 
     // =====================================================================================
@@ -1065,8 +1118,11 @@ final class EventLoop implements Runnable {
         if (end >= 0 && stream.bytesRead >= end) {
             return true;
         }
-        // After the connection closed, a stream with nothing left to read is done too.
-        return stream.connection.finalized && (stream.ring == null || stream.ring.size() == 0);
+        // After the connection closed, a stream with nothing left to read is done too, and so is
+        // one whose connection this side closed, or whose unread bytes were kept long enough.
+        ConnectionState connection = stream.connection;
+        return connection.finalized && (connection.discardUnread || stream.ring == null || stream.ring.size() == 0
+                || now - connection.finalizedAt >= UNREAD_AFTER_CLOSE_NANOS);
     }
 
     private boolean writeSideDone(StreamState stream) {
@@ -1213,12 +1269,20 @@ final class EventLoop implements Runnable {
         if (connection.state < ConnectionState.CLOSING) {
             connection.state = ConnectionState.CLOSING;
         }
+        connection.discardUnread = true;
+        if (connection.closeDeadline == 0) {
+            // Send what is pending first (quiche will not send handshake data once closing), and
+            // bound the close: a CONNECTION_CLOSE quiche never manages to send must not keep it alive.
+            flushEgress(connection);
+            connection.closeDeadline = now + Math.max(settings.closeTimeout().toNanos(), 1);
+        }
         byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment text = arena.allocate(Math.max(1, bytes.length));
             MemorySegment.copy(bytes, 0, text, ValueLayout.JAVA_BYTE, 0, bytes.length);
             QuicheConn.close(connection.quiche, application, code, text, bytes.length);
         }
+        flushEgress(connection); // the CONNECTION_CLOSE leaves now, before anything else can touch the connection
         markDirty(connection);
     }
 
@@ -1274,13 +1338,14 @@ final class EventLoop implements Runnable {
         }
         connections.remove(connection);
         ArrayList<StreamState> streams = new ArrayList<>(connection.streams.values());
+        connection.finalizedAt = now;
         for (StreamState stream : streams) {
             dropPending(stream);
             unpark(stream.writeWaiter);
             unpark(stream.readWaiter);
             tryCollect(stream);
             if (!stream.collected && !toCollect.contains(stream)) {
-                toCollect.add(stream); // unread bytes stay readable until the application drains them
+                orphans.add(stream); // unread bytes stay readable for a while (UNREAD_AFTER_CLOSE_NANOS)
             }
         }
         connection.backlog.clear();
@@ -1408,6 +1473,8 @@ final class EventLoop implements Runnable {
         }
         // Readers hold the ring only for the length of one poll/read; wait for them, then take every ring back.
         long deadline = System.nanoTime() + 1_000_000_000L;
+        toCollect.addAll(orphans);
+        orphans.clear();
         for (StreamState stream : new ArrayList<>(toCollect)) {
             while (!stream.tryRetireReader() && System.nanoTime() - deadline < 0) {
                 LockSupport.parkNanos(100_000);

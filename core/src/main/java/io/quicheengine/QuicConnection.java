@@ -187,7 +187,9 @@ public final class QuicConnection {
 
     /**
      * Closes: CONNECTION_CLOSE with {@code applicationErrorCode} and {@code reason}; the connection
-     * drains briefly, then its resources are released. Harmless when already closing.
+     * drains briefly, then its resources are released, bytes not read yet included. Harmless when
+     * already closing. When the peer (or the idle timeout) closed the connection first, the bytes
+     * it sent before stay readable for 30 seconds, or until this method is called.
      */
     public void close(long applicationErrorCode, String reason) {
         QuicStream.checkErrorCode(applicationErrorCode);
@@ -195,7 +197,15 @@ public final class QuicConnection {
         if (reason.length() > 1000) {
             throw new IllegalArgumentException("reason must be at most 1000 characters, was " + reason.length());
         }
-        if (state.state >= ConnectionState.CLOSING || state.engine.state() != EngineCore.RUNNING) {
+        if (state.engine.state() != EngineCore.RUNNING) {
+            return;
+        }
+        if (state.state == ConnectionState.CLOSED) {
+            // Closed by the peer or a timeout already: closing now says its unread bytes may go.
+            state.engine.submitControl(Command.RUN, null, null, 0, false, (Runnable) () -> state.engine.loop().discardUnread(state));
+            return;
+        }
+        if (state.state == ConnectionState.CLOSING) {
             return;
         }
         state.engine.submitControl(Command.CLOSE_CONNECTION, state, null, applicationErrorCode, true, reason);

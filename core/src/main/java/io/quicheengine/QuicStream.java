@@ -362,6 +362,9 @@ public final class QuicStream {
 
     private int offerSegment(MemorySegment segment, byte[] array, int offset, int length, boolean fin, boolean allOrNothing) {
         EngineCore engine = state.connection.engine;
+        if (!state.canWrite) {
+            throw new IllegalStateException("stream " + state.id + " is a unidirectional stream opened by the peer: it cannot be written");
+        }
         engine.checkOpen();
         state.connection.checkWritable();
         String closed = state.writeClosedReason();

@@ -2,7 +2,6 @@ package io.quicheengine;
 
 import io.quicheengine.ffi.Quiche;
 import io.quicheengine.ffi.QuicheConn;
-import io.quicheengine.ffi.QuicheError;
 import io.quicheengine.ffi.SockAddr;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -30,6 +29,10 @@ final class ServerAcceptor {
     private final MemorySegment newScid;
     private final MemorySegment peer;
     private final MemorySegment out;
+    /** A refusal's datagrams, back to back, and their sizes. */
+    private final MemorySegment batch;
+    private final int[] sizes = new int[16];
+    private int count;
 
     ServerAcceptor(EventLoop loop, Arena arena) {
         this.loop = loop;
@@ -44,6 +47,7 @@ final class ServerAcceptor {
         this.newScid = arena.allocate(ConnectionIds.LOCAL_LENGTH);
         this.peer = arena.allocate(SockAddr.STORAGE_LENGTH, 8);
         this.out = arena.allocate(2048, 8);
+        this.batch = arena.allocate(16 * 1500, 8);
     }
 
     /** A new connection for this datagram, or null when it was answered statelessly or dropped. */
@@ -169,6 +173,7 @@ final class ServerAcceptor {
     /**
      * Over the cap: answer with CONNECTION_CLOSE(CONNECTION_REFUSED) from a throw-away connection
      * that is freed at once, so the client learns why instead of timing out, and nothing is kept.
+     * It costs one TLS flight per refused client.
      */
     private void refuse(Endpoint endpoint, ServerState server, InetSocketAddress from, byte[] connectionId, byte[] originalDcid,
                         MemorySegment datagram, int length) {
@@ -185,19 +190,58 @@ final class ServerAcceptor {
             try {
                 io.quicheengine.ffi.RecvInfo info = new io.quicheengine.ffi.RecvInfo(arena).from(peer, peerLength)
                         .to(endpoint.localSockaddr, endpoint.localSockaddrLength);
+                io.quicheengine.ffi.SendInfo sendInfo = new io.quicheengine.ffi.SendInfo(arena);
                 QuicheConn.recv(quiche, datagram, length, info.segment());
+                // quiche closes in the newest keys it has: the client can read that close only
+                // with the server's first flight, so the flight and the close leave together, as
+                // one batch, and the client sees them in one go (its handshake never "completes").
+                int batched = writeAll(quiche, sendInfo, 0);
                 MemorySegment reason = arena.allocateFrom("server at connection limit");
                 QuicheConn.close(quiche, false, TransportErrors.CONNECTION_REFUSED, reason, reason.byteSize() - 1);
-                io.quicheengine.ffi.SendInfo sendInfo = new io.quicheengine.ffi.SendInfo(arena);
-                long n = QuicheConn.send(quiche, out, out.byteSize(), sendInfo.segment());
-                if (n > 0) {
-                    send(endpoint, from, n);
-                } else if (n != QuicheError.DONE.code()) {
-                    server.datagramsDropped++;
-                }
+                batched = writeAll(quiche, sendInfo, batched);
+                sendBatch(endpoint, from, batched);
             } finally {
                 QuicheConn.free(quiche);
             }
+        }
+    }
+
+    /** Writes quiche's datagrams back to back after {@code at}; returns the end. Sizes go to {@link #sizes}. */
+    private int writeAll(MemorySegment quiche, io.quicheengine.ffi.SendInfo sendInfo, int at) {
+        int end = at;
+        while (count < sizes.length && end + 1500 <= batch.byteSize()) {
+            long n = QuicheConn.sendToAddress(quiche, batch.address() + end, batch.byteSize() - end, sendInfo.segment());
+            if (n <= 0) {
+                break;
+            }
+            sizes[count++] = (int) n;
+            end += (int) n;
+        }
+        return end;
+    }
+
+    /** One GSO send when the datagrams allow it (all the same size but the last), else one send each. */
+    private void sendBatch(Endpoint endpoint, InetSocketAddress to, int length) {
+        int toLength = SockAddr.NATIVE.write(to, peer);
+        boolean uniform = count > 0;
+        for (int i = 1; i < count - 1; i++) {
+            uniform &= sizes[i] == sizes[0];
+        }
+        uniform &= count < 2 || sizes[count - 1] <= sizes[0];
+        try {
+            if (uniform && count <= endpoint.maxSegments()) {
+                endpoint.send(batch.address(), length, sizes[0], peer, toLength, to);
+            } else {
+                long offset = 0;
+                for (int i = 0; i < count; i++) {
+                    endpoint.send(batch.address() + offset, sizes[i], sizes[i], peer, toLength, to);
+                    offset += sizes[i];
+                }
+            }
+        } catch (IOException e) {
+            // A refusal that cannot be sent is not sent: the client's handshake times out instead.
+        } finally {
+            count = 0;
         }
     }
 

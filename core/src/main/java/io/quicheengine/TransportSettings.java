@@ -160,8 +160,8 @@ public final class TransportSettings {
         /** Closes a connection silent for this long; {@link Duration#ZERO} disables the idle timeout. */
         public Builder idleTimeout(Duration value) {
             Objects.requireNonNull(value, "idleTimeout");
-            if (value.isNegative()) {
-                throw new IllegalArgumentException("idleTimeout must not be negative, was " + value);
+            if (value.isNegative() || value.compareTo(Duration.ofMillis(MAX_VARINT)) > 0) {
+                throw new IllegalArgumentException("idleTimeout must be 0..2^62-1 ms (a QUIC varint), was " + value);
             }
             this.idleTimeout = value;
             return this;
@@ -207,12 +207,12 @@ public final class TransportSettings {
 
         /** How many bidirectional streams the peer may have open at once (the per-connection stream cap). */
         public Builder initialMaxStreamsBidi(long value) {
-            this.initialMaxStreamsBidi = nonNegative("initialMaxStreamsBidi", value);
+            this.initialMaxStreamsBidi = streamCount("initialMaxStreamsBidi", value);
             return this;
         }
 
         public Builder initialMaxStreamsUni(long value) {
-            this.initialMaxStreamsUni = nonNegative("initialMaxStreamsUni", value);
+            this.initialMaxStreamsUni = streamCount("initialMaxStreamsUni", value);
             return this;
         }
 
@@ -274,9 +274,21 @@ public final class TransportSettings {
             return new TransportSettings(this);
         }
 
+        /** The largest value a QUIC variable-length integer carries (RFC 9000, 16). */
+        static final long MAX_VARINT = (1L << 62) - 1;
+        /** The most streams of one kind a peer may ever allow (RFC 9000, 4.6). */
+        static final long MAX_STREAMS = 1L << 60;
+
         private static long nonNegative(String name, long value) {
-            if (value < 0) {
-                throw new IllegalArgumentException(name + " must not be negative, was " + value);
+            if (value < 0 || value > MAX_VARINT) {
+                throw new IllegalArgumentException(name + " must be 0..2^62-1 (a QUIC varint), was " + value);
+            }
+            return value;
+        }
+
+        private static long streamCount(String name, long value) {
+            if (value < 0 || value > MAX_STREAMS) {
+                throw new IllegalArgumentException(name + " must be 0..2^60 (QUIC's stream limit), was " + value);
             }
             return value;
         }

@@ -62,6 +62,23 @@ class LifecycleTest {
     }
 
     @Test
+    void closingRightAfterTheHandshakeCompletesEveryTime() throws Exception {
+        // Once quiche has an application close pending it will not send handshake data: the
+        // client's Finished must already be out, or the close never leaves and the connection lingers.
+        try (EngineFixture fixture = new EngineFixture(WaitStrategy.BACKOFF, new EchoListener())) {
+            for (int cycle = 0; cycle < 30; cycle++) {
+                QuicConnection connection = fixture.connect();
+                QuicStream stream = connection.openBidirectionalStream();
+                stream.offer(new byte[1000], 0, 1000, false);
+                stream.shutdownRead(4);
+                connection.close(cycle, "cycle " + cycle);
+                assertThat(connection.closeFuture().get(2, TimeUnit.SECONDS).errorCode()).isEqualTo(cycle);
+            }
+            Polling.until(() -> fixture.server.connectionCount() == 0, Duration.ofSeconds(10), "server connections drained");
+        }
+    }
+
+    @Test
     void closeByThePeerCarriesItsCodeAndReasonToReadersAndWriters() throws Exception {
         try (EngineFixture fixture = new EngineFixture(WaitStrategy.BLOCKING, null)) {
             QuicConnection client = fixture.connect();

@@ -1,6 +1,8 @@
 package io.quicheengine.reliability;
 
+import io.quicheengine.CloseReason;
 import io.quicheengine.ClosedException;
+import io.quicheengine.QuicConnection;
 import io.quicheengine.QuicListener;
 import io.quicheengine.QuicStream;
 import java.util.IdentityHashMap;
@@ -11,7 +13,8 @@ import java.util.Map;
  * and ends it when the client ended it. Runs on the server's loop thread and never blocks: bytes
  * the stream cannot take yet are carried until {@code onStreamWritable}, and the stream is not read
  * meanwhile, so backpressure reaches the client through QUIC flow control. Unidirectional streams
- * are drained and dropped; a stream the client resets is abandoned. Loop thread only.
+ * are drained and dropped; a stream the client resets or stops is abandoned, reading included
+ * (STOP_SENDING), so no unread bytes stay behind. Loop thread only.
  */
 class EchoServer implements QuicListener {
     private final byte[] scratch = new byte[64 * 1024];
@@ -35,12 +38,30 @@ class EchoServer implements QuicListener {
         pump(stream);
     }
 
+    /** A stream cut short by its connection's close gets no further callback: forget what it still carried. */
+    @Override
+    public void onConnectionClosed(QuicConnection connection, CloseReason reason) {
+        carries.keySet().removeIf(stream -> stream.connection() == connection);
+    }
+
     private void pump(QuicStream stream) {
         try {
             echo(stream);
         } catch (ClosedException e) {
             // The client reset or stopped the stream: nothing more to echo on it.
-            carries.remove(stream);
+            abandon(stream);
+        }
+    }
+
+    /** Stops reading too, so the engine drops what would otherwise wait in the stream's ring to be read. */
+    private void abandon(QuicStream stream) {
+        carries.remove(stream);
+        try {
+            if (!stream.isReadFinished()) {
+                stream.shutdownRead(0);
+            }
+        } catch (ClosedException e) {
+            // the connection is gone as well
         }
     }
 
@@ -52,7 +73,7 @@ class EchoServer implements QuicListener {
             return;
         }
         if (stream.isWriteClosed()) {
-            carries.remove(stream);
+            abandon(stream);
             return;
         }
         Carry carry = carries.computeIfAbsent(stream, s -> new Carry());

@@ -49,6 +49,19 @@ final class EchoTransfer {
     }
 
     private final AtomicLong received = new AtomicLong();
+    private long gateAt = -1;
+    private java.util.concurrent.CountDownLatch gate;
+
+    /**
+     * Makes every writer stop after {@code bytesPerStream} bytes (a multiple of 64 KiB) until
+     * {@code latch} opens: a test can then be sure the rest is still to come, e.g. to blackhole the
+     * path mid-transfer. Call before {@link #run}.
+     */
+    EchoTransfer pauseWritersAt(long bytesPerStream, java.util.concurrent.CountDownLatch latch) {
+        this.gateAt = bytesPerStream;
+        this.gate = latch;
+        return this;
+    }
 
     /** Bytes echoed back so far, all streams. */
     long received() {
@@ -108,6 +121,9 @@ final class EchoTransfer {
                 byte[] chunk = new byte[CHUNK];
                 int done = 0;
                 while (done < bytes) {
+                    if (done == gateAt && !gate.await(remaining(deadline).toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                        throw new AssertionError("the gate at " + gateAt + " bytes never opened");
+                    }
                     int n = Math.min(CHUNK, bytes - done);
                     random.nextBytes(chunk);
                     sentCrc.update(chunk, 0, n);

@@ -12,8 +12,8 @@ final class ReliabilityScale {
 
     /** Bytes per stream of the fault-injection echo transfers (8 streams): 2 MiB, full 16 MiB. */
     static final int FAULT_BYTES_PER_STREAM = pick("reliability.fault.bytesPerStream", 2 << 20, 16 << 20);
-    /** Handshakes tried through a relay that drops 30% each way: 2, full 20. */
-    static final int LOSSY_HANDSHAKES = pick("reliability.handshake.lossyRuns", 2, 20);
+    /** Handshakes (each then echoing 16 KiB) through a relay that drops 30% each way: 4, full 50. */
+    static final int LOSSY_HANDSHAKES = pick("reliability.handshake.lossyRuns", 4, 50);
     /** Hostile datagrams sent at the server: 20,000, full 1,000,000. */
     static final int FUZZ_DATAGRAMS = pick("reliability.fuzz.datagrams", 20_000, 1_000_000);
     /** Genuine Initial packets of the flood (each sent from several ports): 300, full 3,000. */
