@@ -97,6 +97,7 @@ final class NativeConfigs {
             QuicheConfig.enablePacing(config, t.pacing());
             QuicheConfig.setMaxAckDelay(config, t.maxAckDelay().toMillis());
             QuicheConfig.setDisableActiveMigration(config, true);
+            QuicheConfig.discoverPmtu(config, t.pathMtuDiscovery());
             if (t.datagramQueueLength() > 0) {
                 QuicheConfig.enableDgram(config, true, t.datagramQueueLength(), t.datagramQueueLength());
             }

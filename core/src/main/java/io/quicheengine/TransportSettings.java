@@ -38,6 +38,7 @@ public final class TransportSettings {
     private final boolean pacing;
     private final Duration maxAckDelay;
     private final int datagramQueueLength;
+    private final boolean pathMtuDiscovery;
 
     private TransportSettings(Builder b) {
         this.idleTimeout = b.idleTimeout;
@@ -56,6 +57,7 @@ public final class TransportSettings {
         this.pacing = b.pacing;
         this.maxAckDelay = b.maxAckDelay;
         this.datagramQueueLength = b.datagramQueueLength;
+        this.pathMtuDiscovery = b.pathMtuDiscovery;
     }
 
     public static Builder builder() {
@@ -128,6 +130,10 @@ public final class TransportSettings {
         return datagramQueueLength;
     }
 
+    public boolean pathMtuDiscovery() {
+        return pathMtuDiscovery;
+    }
+
     @Override
     public String toString() {
         return "TransportSettings[idleTimeout=" + idleTimeout + ", maxUdpPayloadSize=" + maxUdpPayloadSize + ", initialMaxData=" + initialMaxData
@@ -153,6 +159,7 @@ public final class TransportSettings {
         private boolean pacing = false;
         private Duration maxAckDelay = Duration.ofMillis(25);
         private int datagramQueueLength = 0;
+        private boolean pathMtuDiscovery = false;
 
         private Builder() {
         }
@@ -167,7 +174,14 @@ public final class TransportSettings {
             return this;
         }
 
-        /** The largest UDP payload sent and accepted: 1200 (QUIC's minimum) to 65527. */
+        /**
+         * The largest UDP payload sent and accepted: 1200 (QUIC's minimum) to 65527.
+         *
+         * <p>Sent as is: a path that carries less (a smaller MTU) loses every full-size datagram.
+         * The handshake still completes (its datagrams are 1200 bytes), but bulk data stalls and the
+         * connection ends by its idle timeout, reads and writes failing with "closed by the idle
+         * timeout". Set this to what the path carries, or turn on {@link #pathMtuDiscovery}.
+         */
         public Builder maxUdpPayloadSize(int value) {
             if (value < 1200 || value > 65527) {
                 throw new IllegalArgumentException("maxUdpPayloadSize must be 1200..65527, was " + value);
@@ -267,6 +281,12 @@ public final class TransportSettings {
                 throw new IllegalArgumentException("datagram queueLength must be 0..65536, was " + queueLength);
             }
             this.datagramQueueLength = queueLength;
+            return this;
+        }
+
+        /** quiche's path MTU discovery: start at 1200-byte datagrams and probe up to {@link #maxUdpPayloadSize} (default off). */
+        public Builder pathMtuDiscovery(boolean value) {
+            this.pathMtuDiscovery = value;
             return this;
         }
 

@@ -174,9 +174,8 @@ class FaultInjectionTest {
      * datagrams are 1200 bytes), small messages still pass, but bulk data goes in full-size
      * datagrams that never arrive, so the connection stalls and closes by the idle timeout; reads
      * then fail with a {@link io.quicheengine.ClosedException} saying "closed by the idle timeout".
-     * Below 1200 bytes the handshake itself fails the same way. If the engine turns on quiche's PMTU
-     * discovery ({@code quiche_config_discover_pmtu}, which starts at 1200 and probes upward), the
-     * first case should work and this test must be changed to expect a byte-exact transfer.
+     * Below 1200 bytes the handshake itself fails the same way. With
+     * {@link TransportSettings.Builder#pathMtuDiscovery} on, the same path works (next test).
      */
     @Test
     void clampBelowPayloadSizeCompletesHandshakeThenFailsBulkByIdleTimeout() {
@@ -200,6 +199,20 @@ class FaultInjectionTest {
             assertThat(peers.errors.all()).as(relay.describe()).isEmpty();
             System.out.println("clamp 1300 < payload 1350: handshake and 200-byte echo ok, bulk closed by the idle timeout after "
                     + millis + " ms; " + relay.describe());
+        }
+    }
+
+    @Test
+    void withPathMtuDiscoveryTheClampedPathCarriesBulkData() {
+        TransportSettings transport = TransportSettings.builder().maxUdpPayloadSize(1350).pathMtuDiscovery(true).build();
+        FaultProfile clamp = FaultProfile.builder().maxDatagramSize(1300).build();
+        try (Peers peers = Peers.builder().transport(transport).build();
+             FaultInjectingRelay relay = seeds.track(FaultInjectingRelay.builder().target(peers.server.localAddress()).bothWays(clamp).build())) {
+            QuicConnection connection = peers.connect(relay.address(), Duration.ofSeconds(10));
+            EchoTransfer.Result bulk = new EchoTransfer().run(connection, 2, 1 << 20, 3, Duration.ofSeconds(30), () -> relay.describe() + "\nengine errors: " + peers.errors.all());
+            assertThat(bulk.exact()).as(relay.describe()).isTrue();
+            assertThat(connection.stats().pathMtu()).as("discovered path MTU").isLessThanOrEqualTo(1300);
+            assertThat(peers.errors.all()).as(relay.describe()).isEmpty();
         }
     }
 
