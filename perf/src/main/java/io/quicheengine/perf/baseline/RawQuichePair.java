@@ -8,6 +8,7 @@ import io.quicheengine.ffi.QuicheException;
 import io.quicheengine.ffi.RecvInfo;
 import io.quicheengine.ffi.SendInfo;
 import io.quicheengine.ffi.SockAddr;
+import io.quicheengine.perf.e2e.RawQuicheConfigs;
 import io.quicheengine.perf.e2e.SharedQuicParams;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -15,7 +16,6 @@ import java.lang.foreign.ValueLayout;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
-import java.util.List;
 
 /**
  * An established quiche client connection and server connection that talk through memory: a
@@ -59,8 +59,8 @@ public final class RawQuichePair implements AutoCloseable {
         MemorySegment clientCfg = MemorySegment.NULL;
         MemorySegment clientConn = MemorySegment.NULL;
         try {
-            serverCfg = config(true);
-            clientCfg = config(false);
+            serverCfg = RawQuicheConfigs.create(true);
+            clientCfg = RawQuicheConfigs.create(false);
             InetAddress loopback = InetAddress.getLoopbackAddress();
             serverAddrLen = SockAddr.NATIVE.write(new InetSocketAddress(loopback, 4433), serverAddr);
             clientAddrLen = SockAddr.NATIVE.write(new InetSocketAddress(loopback, 50000), clientAddr);
@@ -194,43 +194,6 @@ public final class RawQuichePair implements AutoCloseable {
         byte[] id = new byte[CONN_ID_LEN];
         new SecureRandom().nextBytes(id);
         return arena.allocateFrom(ValueLayout.JAVA_BYTE, id);
-    }
-
-    private static MemorySegment config(boolean server) {
-        MemorySegment config = QuicheConfig.newConfig(Quiche.PROTOCOL_VERSION);
-        if (config.address() == 0) {
-            throw new QuicheException("quiche_config_new returned NULL");
-        }
-        try {
-            if (server) {
-                QuicheConfig.loadCertChain(config, PerfCerts.certificate());
-                QuicheConfig.loadPrivateKey(config, PerfCerts.privateKey());
-            } else {
-                QuicheConfig.verifyPeer(config, true);
-                QuicheConfig.loadVerifyLocations(config, PerfCerts.certificate());
-            }
-            QuicheConfig.setApplicationProtos(config, List.of(SharedQuicParams.ALPN));
-            QuicheConfig.setMaxIdleTimeout(config, SharedQuicParams.IDLE_TIMEOUT_MILLIS);
-            QuicheConfig.setMaxRecvUdpPayloadSize(config, SharedQuicParams.MAX_UDP_PAYLOAD);
-            QuicheConfig.setMaxSendUdpPayloadSize(config, SharedQuicParams.MAX_UDP_PAYLOAD);
-            QuicheConfig.setInitialMaxData(config, SharedQuicParams.INITIAL_MAX_DATA);
-            QuicheConfig.setInitialMaxStreamDataBidiLocal(config, SharedQuicParams.INITIAL_MAX_STREAM_DATA);
-            QuicheConfig.setInitialMaxStreamDataBidiRemote(config, SharedQuicParams.INITIAL_MAX_STREAM_DATA);
-            QuicheConfig.setInitialMaxStreamDataUni(config, SharedQuicParams.INITIAL_MAX_STREAM_DATA);
-            QuicheConfig.setInitialMaxStreamsBidi(config, SharedQuicParams.INITIAL_MAX_STREAMS_BIDI);
-            QuicheConfig.setInitialMaxStreamsUni(config, SharedQuicParams.INITIAL_MAX_STREAMS_UNI);
-            QuicheConfig.setDisableActiveMigration(config, true);
-            try (Arena scratch = Arena.ofConfined()) {
-                int rc = QuicheConfig.setCcAlgorithmName(config, scratch.allocateFrom(SharedQuicParams.CC_ALGORITHM));
-                if (rc < 0) {
-                    throw new QuicheException("congestion control " + SharedQuicParams.CC_ALGORITHM + " rejected: " + QuicheError.describe(rc));
-                }
-            }
-            return config;
-        } catch (RuntimeException e) {
-            QuicheConfig.free(config);
-            throw e;
-        }
     }
 
     private static void freeAll(MemorySegment clientConn, MemorySegment serverConn, MemorySegment clientCfg, MemorySegment serverCfg) {

@@ -4,7 +4,7 @@ import io.quicheengine.ClientConfig;
 import io.quicheengine.CongestionControl;
 import io.quicheengine.ServerConfig;
 import io.quicheengine.TransportSettings;
-import io.quicheengine.perf.baseline.PerfCerts;
+import io.quicheengine.perf.e2e.PerfCerts;
 import io.quicheengine.perf.e2e.SharedQuicParams;
 import java.time.Duration;
 import java.util.Locale;

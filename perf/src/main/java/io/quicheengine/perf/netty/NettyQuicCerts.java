@@ -14,7 +14,7 @@ import java.util.Base64;
 
 /**
  * The self-signed test certificate (EC P-256, CN=localhost, SAN localhost/127.0.0.1) and its
- * PKCS#8 key, read from the class path ({@code /netty-certs/}) so the benchmark runs from a jar
+ * PKCS#8 key, read from the class path ({@code /perf-certs/}, the same files as {@link io.quicheengine.perf.e2e.PerfCerts}) so the benchmark runs from a jar
  * as well as from {@code target/classes}. Immutable after loading; any thread.
  */
 final class NettyQuicCerts {
@@ -36,7 +36,7 @@ final class NettyQuicCerts {
     }
 
     private static byte[] pemBody(String resource, String label) throws IOException {
-        String path = "/netty-certs/" + resource;
+        String path = "/perf-certs/" + resource;
         try (InputStream in = NettyQuicCerts.class.getResourceAsStream(path)) {
             if (in == null) {
                 throw new IOException("class path resource " + path + " not found");

@@ -1,4 +1,4 @@
-package io.quicheengine.perf.baseline;
+package io.quicheengine.perf.e2e;
 
 import java.io.IOException;
 import java.io.InputStream;
