@@ -4,20 +4,23 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
- * A server-side echo written the way a callback application would: on the loop thread, never
- * blocking. Bytes it could not write yet are kept per stream, and it stops reading that stream
- * until they are gone, so backpressure travels all the way back to the client. Test-only.
+ * The tests' echo server, written the way a callback application would: echoes every bidirectional stream back, byte for byte,
+ * and ends it when the client ended it. Runs on the server's loop thread and never blocks: bytes
+ * the stream cannot take yet are carried until {@code onStreamWritable}, and the stream is not read
+ * meanwhile, so backpressure reaches the client through QUIC flow control. Unidirectional streams
+ * are drained and dropped; a stream the client resets or stops is abandoned, reading included
+ * (STOP_SENDING), so no unread bytes stay behind. Loop thread only.
  */
-class EchoListener implements QuicListener {
+public class EchoListener implements QuicListener {
     private final byte[] scratch = new byte[64 * 1024];
     private final Map<QuicStream, Carry> carries = new IdentityHashMap<>();
 
+    /** Bytes read but not yet accepted by the stream. */
     private static final class Carry {
-        byte[] bytes = new byte[0];
+        final byte[] bytes = new byte[64 * 1024];
         int offset;
         int length;
         boolean fin;
-        boolean done;
     }
 
     @Override
@@ -30,32 +33,61 @@ class EchoListener implements QuicListener {
         pump(stream);
     }
 
+    /** A stream cut short by its connection's close gets no further callback: forget what it still carried. */
+    @Override
+    public void onConnectionClosed(QuicConnection connection, CloseReason reason) {
+        carries.keySet().removeIf(stream -> stream.connection() == connection);
+    }
+
     private void pump(QuicStream stream) {
+        try {
+            echo(stream);
+        } catch (ClosedException e) {
+            // The client reset or stopped the stream: nothing more to echo on it.
+            abandon(stream);
+        }
+    }
+
+    /** Stops reading too, so the engine drops what would otherwise wait in the stream's ring to be read. */
+    private void abandon(QuicStream stream) {
+        carries.remove(stream);
+        try {
+            if (!stream.isReadFinished()) {
+                stream.shutdownRead(0);
+            }
+        } catch (ClosedException e) {
+            // the connection is gone as well
+        }
+    }
+
+    private void echo(QuicStream stream) {
         if (!stream.isBidirectional()) {
-            drainOnly(stream);
+            while (stream.read(scratch, 0, scratch.length) > 0) {
+                // a sink: unidirectional streams are not echoed
+            }
+            return;
+        }
+        if (stream.isWriteClosed()) {
+            abandon(stream);
             return;
         }
         Carry carry = carries.computeIfAbsent(stream, s -> new Carry());
-        if (carry.done) {
-            return;
-        }
         while (true) {
             if (carry.length > 0) {
                 int n = stream.offer(carry.bytes, carry.offset, carry.length, false);
                 carry.offset += n;
                 carry.length -= n;
                 if (carry.length > 0) {
-                    return;
+                    return; // onStreamWritable resumes
                 }
             }
             if (carry.fin) {
                 if (stream.offerFin()) {
-                    carry.done = true;
                     carries.remove(stream);
                 }
                 return;
             }
-            int read = stream.read(scratch, 0, scratch.length);
+            int read = stream.read(carry.bytes, 0, carry.bytes.length);
             if (read == 0) {
                 return;
             }
@@ -63,22 +95,8 @@ class EchoListener implements QuicListener {
                 carry.fin = true;
                 continue;
             }
-            int n = stream.offer(scratch, 0, read, false);
-            if (n < read) {
-                if (carry.bytes.length < read - n) {
-                    carry.bytes = new byte[scratch.length];
-                }
-                System.arraycopy(scratch, n, carry.bytes, 0, read - n);
-                carry.offset = 0;
-                carry.length = read - n;
-                return;
-            }
-        }
-    }
-
-    private void drainOnly(QuicStream stream) {
-        while (stream.read(scratch, 0, scratch.length) > 0) {
-            // a sink for unidirectional streams
+            carry.offset = 0;
+            carry.length = read;
         }
     }
 }

@@ -21,6 +21,7 @@ class LifecycleTest {
         QuicListener server = new EchoListener() {
             @Override
             public void onConnectionClosed(QuicConnection connection, CloseReason reason) {
+                super.onConnectionClosed(connection, reason);
                 serverSaw.complete(reason);
             }
         };

@@ -12,7 +12,7 @@ import java.util.zip.CRC32;
 
 /**
  * The client side of the suite's transfers: opens {@code streams} bidirectional streams to an
- * {@link EchoServer}, writes {@code bytesPerStream} seeded pseudo-random bytes on each (then fin)
+ * {@link io.quicheengine.EchoListener}, writes {@code bytesPerStream} seeded pseudo-random bytes on each (then fin)
  * and reads the echo back, comparing length and CRC32 per stream. Bytes are generated in 64 KiB
  * chunks, so 8 x 16 MiB needs no 128 MiB of heap. One writer and one reader virtual thread per
  * stream. Call from a test thread; {@link #received()} may be read from any thread meanwhile.

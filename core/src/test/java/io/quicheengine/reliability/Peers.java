@@ -87,7 +87,7 @@ final class Peers implements AutoCloseable {
         private TransportSettings serverTransport = TransportSettings.DEFAULTS;
         private TransportSettings clientTransport = TransportSettings.DEFAULTS;
         private UnaryOperator<ServerConfig.Builder> serverConfig = UnaryOperator.identity();
-        private QuicListener serverListener = new EchoServer();
+        private QuicListener serverListener = new io.quicheengine.EchoListener();
 
         Builder strategy(WaitStrategy value) {
             this.strategy = value;
@@ -117,7 +117,7 @@ final class Peers implements AutoCloseable {
             return this;
         }
 
-        /** The server's listener; null for polling mode (server.accept()). Default: {@link EchoServer}. */
+        /** The server's listener; null for polling mode (server.accept()). Default: {@link io.quicheengine.EchoListener}. */
         Builder serverListener(QuicListener value) {
             this.serverListener = value;
             return this;

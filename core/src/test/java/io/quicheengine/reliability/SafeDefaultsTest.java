@@ -253,7 +253,7 @@ class SafeDefaultsTest {
     @Test
     void aListenerExceptionClosesOnlyItsConnectionAndIsReported() throws Exception {
         IllegalStateException boom = new IllegalStateException("poisoned by a unidirectional stream");
-        EchoServer poisoned = new EchoServer() {
+        io.quicheengine.EchoListener poisoned = new io.quicheengine.EchoListener() {
             @Override
             public void onStreamOpened(QuicStream stream) {
                 if (!stream.isBidirectional()) {
