@@ -5,7 +5,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * One pause of an application thread waiting for data, credit or ring space, by its wait
  * strategy. The caller loops: check the condition, then {@code pause(strategy, iteration++, deadline)}.
- * For BLOCKING the caller first registers itself as the waiter, so the loop can unpark it.
+ * For BLOCKING and BACKOFF the caller first registers itself as the waiter and looks once more, so
+ * the loop can unpark it as soon as the condition may have changed.
  */
 final class AppWait {
     private static final int SPINS = 100;

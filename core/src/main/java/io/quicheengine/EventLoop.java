@@ -105,8 +105,9 @@ final class EventLoop implements Runnable {
         this.configs = new NativeConfigs(resources);
         Arena arena = engine.arena;
         this.rings = new ReadRingPool(arena, settings.readRingCapacity(), settings.maxReadRings(), resources);
+        // One connection's write bound, plus a partly filled chunk per stream: the bulk case never grows it.
         this.chunks = new ChunkPool(arena, settings.pendingChunkSize(),
-                (int) Math.min(4096, settings.connectionWriteBound() / settings.pendingChunkSize()), resources);
+                (int) Math.min(4096, settings.connectionWriteBound() / settings.pendingChunkSize() + 64), resources);
         this.tx = arena.allocate(TX_BYTES, 64);
         this.sendInfo = new SendInfo(arena);
         this.recvInfo = new RecvInfo(arena);

@@ -546,13 +546,17 @@ public final class QuicStream {
         }
         EngineCore engine = state.connection.engine;
         WaitStrategy strategy = engine.settings.appWaitStrategy();
-        if (strategy == WaitStrategy.BLOCKING) {
-            if (engine.ringFull) {
-                // Waiting for ring space, which nobody signals: the loop frees it within microseconds.
-                strategy = WaitStrategy.BACKOFF;
-            } else {
-                state.writeWaiter = Thread.currentThread();
-                state.writeBlocked = true;
+        if (strategy == WaitStrategy.BLOCKING && engine.ringFull) {
+            // Waiting for ring space, which nobody signals: the loop frees it within microseconds.
+            strategy = WaitStrategy.BACKOFF;
+        } else if (strategy == WaitStrategy.BLOCKING || strategy == WaitStrategy.BACKOFF) {
+            // Register, then look again: credit the loop returned just before is not missed, and
+            // credit it returns from now on unparks this thread.
+            state.writeWaiter = Thread.currentThread();
+            state.writeBlocked = true;
+            if (state.creditUsed < engine.settings.streamWriteBound() && state.connection.creditUsed < engine.settings.connectionWriteBound()) {
+                state.writeWaiter = null;
+                return;
             }
         }
         AppWait.pause(strategy, iteration, deadline);
@@ -564,15 +568,16 @@ public final class QuicStream {
             throw new QuicTimeoutException("read on stream " + state.id + " timed out with nothing to read", 0);
         }
         EngineCore engine = state.connection.engine;
-        if (engine.settings.appWaitStrategy() == WaitStrategy.BLOCKING) {
+        WaitStrategy strategy = engine.settings.appWaitStrategy();
+        if (strategy == WaitStrategy.BLOCKING || strategy == WaitStrategy.BACKOFF) {
+            // Register, then look again (both volatile, as the loop's publish and its look at the waiter).
             state.readWaiter = Thread.currentThread();
-            StreamReadRing ring = state.ring;
-            if (ring != null && ring.size() > 0 || state.finalSize >= 0 || state.resetCode >= 0 || state.connection.isClosed()) {
+            if (state.bytesReceived > state.bytesRead || state.finalSize >= 0 || state.resetCode >= 0 || state.connection.isClosed()) {
                 state.readWaiter = null;
                 return;
             }
         }
-        AppWait.pause(engine.settings.appWaitStrategy(), iteration, deadline);
+        AppWait.pause(strategy, iteration, deadline);
         state.readWaiter = null;
     }
 
