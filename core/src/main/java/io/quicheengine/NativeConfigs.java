@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The native {@code quiche_config} behind each {@link ClientConfig} and {@link ServerConfig},
@@ -23,49 +24,39 @@ final class NativeConfigs {
     }
 
     MemorySegment client(ClientConfig config) {
-        MemorySegment existing = configs.get(config);
-        if (existing != null) {
-            return existing;
-        }
-        MemorySegment native_ = create(config.alpn(), config.transport());
-        try {
-            if (config.verifyPeer()) {
-                QuicheConfig.verifyPeer(native_, true);
-                if (config.caFile() != null) {
-                    QuicheConfig.loadVerifyLocations(native_, config.caFile());
-                }
-            } else {
-                QuicheConfig.verifyPeer(native_, false);
+        return cached(config, config.alpn(), config.transport(), config.keyLogFile() != null, native_ -> {
+            QuicheConfig.verifyPeer(native_, config.verifyPeer());
+            if (config.verifyPeer() && config.caFile() != null) {
+                QuicheConfig.loadVerifyLocations(native_, config.caFile());
             }
-            if (config.keyLogFile() != null) {
-                QuicheConfig.logKeys(native_);
-            }
-        } catch (RuntimeException e) {
-            free(native_);
-            throw e;
-        }
-        configs.put(config, native_);
-        return native_;
+        });
     }
 
     MemorySegment server(ServerConfig config) {
-        MemorySegment existing = configs.get(config);
-        if (existing != null) {
-            return existing;
-        }
-        MemorySegment native_ = create(config.alpn(), config.transport());
-        try {
+        return cached(config, config.alpn(), config.transport(), config.keyLogFile() != null, native_ -> {
             QuicheConfig.loadCertChain(native_, config.certificateChain());
             QuicheConfig.loadPrivateKey(native_, config.privateKey());
             QuicheConfig.verifyPeer(native_, false);
-            if (config.keyLogFile() != null) {
+        });
+    }
+
+    /** The native config made for {@code key} before, or a new one set up by {@code role} (freed again when that fails). */
+    private MemorySegment cached(Object key, List<String> alpn, TransportSettings transport, boolean keyLog, Consumer<MemorySegment> role) {
+        MemorySegment existing = configs.get(key);
+        if (existing != null) {
+            return existing;
+        }
+        MemorySegment native_ = create(alpn, transport);
+        try {
+            role.accept(native_);
+            if (keyLog) {
                 QuicheConfig.logKeys(native_);
             }
         } catch (RuntimeException e) {
             free(native_);
             throw e;
         }
-        configs.put(config, native_);
+        configs.put(key, native_);
         return native_;
     }
 
