@@ -754,6 +754,9 @@ final class EventLoop implements Runnable {
             discardReadable(connection, stream.id);
             return;
         }
+        if (stream.finalSize >= 0 || stream.resetCode >= 0) {
+            return; // quiche has nothing more for it, and may already have forgotten the stream
+        }
         StreamReadRing ring = stream.ring;
         if (ring == null) {
             ring = rings.acquire();
@@ -825,7 +828,7 @@ final class EventLoop implements Runnable {
         for (int i = readBlocked.size() - 1; i >= 0; i--) {
             StreamState stream = readBlocked.get(i);
             ConnectionState connection = stream.connection;
-            if (connection.finalized || stream.collected || stream.readShutdown) {
+            if (connection.finalized || stream.collected || stream.readShutdown || stream.finalSize >= 0 || stream.resetCode >= 0) {
                 removeBlocked(i, stream);
                 continue;
             }

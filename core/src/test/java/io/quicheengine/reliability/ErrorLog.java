@@ -39,7 +39,13 @@ final class ErrorLog implements ErrorHandler {
 
     @Override
     public void onError(QuicConnection connection, String context, Throwable error) {
-        reports.add(new Report(engine, connection, context, error));
+        Report report = new Report(engine, connection, context, error);
+        reports.add(report);
+        // In the test's output too: when an assertion fails later, the cause is on record.
+        System.err.println("engine error reported: " + report);
+        if (error != null) {
+            error.printStackTrace();
+        }
     }
 
     List<Report> all() {
