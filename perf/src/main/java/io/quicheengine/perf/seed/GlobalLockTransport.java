@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.net.InetSocketAddress;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -30,19 +29,16 @@ import java.util.function.LongConsumer;
  * may have made room). {@link #write} and {@link #read} from any
  * application thread; the {@link SeedEventLoop.Cycle} methods from the loop thread.
  */
-final class GlobalLockTransport implements SeedTransport, SeedEventLoop.Cycle {
+final class GlobalLockTransport extends LoopOwnedTransport {
 
     private static final int SCRATCH_BYTES = 65_536;
-    private static final long STOP_TIMEOUT_MILLIS = 10_000;
     /** Java cannot hand quiche a byte[] like C hands it a pointer: each writer thread copies once into its own native buffer. */
     private static final ThreadLocal<MemorySegment> WRITE_SCRATCH =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(SCRATCH_BYTES));
 
     private final ReentrantLock connLock = new ReentrantLock();
     private final Condition writable = connLock.newCondition();
-    private final SeedEndpoint endpoint;
     private final LongConsumer readableListener;
-    private final SeedEventLoop loop;
     // Guarded by connLock, like the connection itself.
     private final MemorySegment readScratch;
     private final MemorySegment fin;
@@ -50,13 +46,12 @@ final class GlobalLockTransport implements SeedTransport, SeedEventLoop.Cycle {
     private final Set<Long> finishedStreams = new HashSet<>();
 
     private GlobalLockTransport(SeedEndpoint endpoint, LongConsumer readableListener, String name) throws IOException {
-        this.endpoint = endpoint;
+        super(endpoint, name);
         this.readableListener = readableListener;
         Arena arena = endpoint.arena();
         this.readScratch = arena.allocate(SCRATCH_BYTES);
         this.fin = arena.allocate(ValueLayout.JAVA_BOOLEAN);
         this.errorCode = arena.allocate(ValueLayout.JAVA_LONG);
-        this.loop = new SeedEventLoop(name, endpoint.channel(), this);
     }
 
     /** A {@link SeedTransportFactory}: wraps the endpoint and starts its loop. */
@@ -192,32 +187,5 @@ final class GlobalLockTransport implements SeedTransport, SeedEventLoop.Cycle {
         if (!endpoint.hasConnection() || endpoint.isClosed()) {
             throw new IllegalStateException("connection of " + endpoint.localAddress() + " is not open");
         }
-    }
-
-    // ---- owner ----
-
-    @Override
-    public InetSocketAddress localAddress() {
-        return endpoint.localAddress();
-    }
-
-    @Override
-    public void awaitEstablished(long timeout, TimeUnit unit) throws InterruptedException, TimeoutException {
-        endpoint.awaitEstablished(timeout, unit);
-    }
-
-    @Override
-    public long loopThreadId() {
-        return loop.threadId();
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-        loop.stop(STOP_TIMEOUT_MILLIS);
-    }
-
-    @Override
-    public SeedConnStats stats() {
-        return endpoint.stats();
     }
 }

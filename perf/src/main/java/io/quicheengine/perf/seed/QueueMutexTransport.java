@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,15 +38,12 @@ import org.agrona.collections.Long2ObjectHashMap;
  * <p>{@link #write} and {@link #read} from any application thread; the {@link SeedEventLoop.Cycle}
  * methods from the loop thread.
  */
-final class QueueMutexTransport implements SeedTransport, SeedEventLoop.Cycle {
+final class QueueMutexTransport extends LoopOwnedTransport {
 
     static final long MAX_QUEUED_BYTES = 16L << 20;
     private static final int SCRATCH_BYTES = 65_536;
-    private static final long STOP_TIMEOUT_MILLIS = 10_000;
 
-    private final SeedEndpoint endpoint;
     private final LongConsumer readableListener;
-    private final SeedEventLoop loop;
 
     // The command queue; the loop swaps `commands` with its empty `drained` deque under the lock.
     private final ReentrantLock commandLock = new ReentrantLock();
@@ -80,14 +76,13 @@ final class QueueMutexTransport implements SeedTransport, SeedEventLoop.Cycle {
     }
 
     private QueueMutexTransport(SeedEndpoint endpoint, LongConsumer readableListener, String name) throws IOException {
-        this.endpoint = endpoint;
+        super(endpoint, name);
         this.readableListener = readableListener;
         Arena arena = endpoint.arena();
         this.sendScratch = arena.allocate(SCRATCH_BYTES);
         this.recvScratch = arena.allocate(SCRATCH_BYTES);
         this.fin = arena.allocate(ValueLayout.JAVA_BOOLEAN);
         this.errorCode = arena.allocate(ValueLayout.JAVA_LONG);
-        this.loop = new SeedEventLoop(name, endpoint.channel(), this);
     }
 
     /** A {@link SeedTransportFactory}: wraps the endpoint and starts its loop. */
@@ -275,32 +270,5 @@ final class QueueMutexTransport implements SeedTransport, SeedEventLoop.Cycle {
         if (endpoint.isClosed()) {
             throw new IllegalStateException("connection of " + endpoint.localAddress() + " is closed");
         }
-    }
-
-    // ---- owner ----
-
-    @Override
-    public InetSocketAddress localAddress() {
-        return endpoint.localAddress();
-    }
-
-    @Override
-    public void awaitEstablished(long timeout, TimeUnit unit) throws InterruptedException, TimeoutException {
-        endpoint.awaitEstablished(timeout, unit);
-    }
-
-    @Override
-    public long loopThreadId() {
-        return loop.threadId();
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-        loop.stop(STOP_TIMEOUT_MILLIS);
-    }
-
-    @Override
-    public SeedConnStats stats() {
-        return endpoint.stats();
     }
 }
