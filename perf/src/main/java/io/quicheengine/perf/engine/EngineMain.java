@@ -9,9 +9,11 @@ import io.quicheengine.perf.e2e.PingPongSpec;
 import io.quicheengine.perf.e2e.SeedResult;
 import io.quicheengine.perf.e2e.SeedSpec;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+
+import static io.quicheengine.perf.e2e.CliValues.address;
+import static io.quicheengine.perf.e2e.CliValues.commaList;
 
 /**
  * Runs the engine's scenarios once per wait strategy and prints one line per run: the quick way to
@@ -47,34 +49,16 @@ public final class EngineMain {
             String v = args[i + 1];
             switch (args[i]) {
                 case "--bulk-mib" -> bulkMiB = Long.parseLong(v);
-                case "--streams" -> {
-                    List<Integer> parsed = new ArrayList<>();
-                    for (String s : v.split(",")) {
-                        parsed.add(Integer.parseInt(s.trim()));
-                    }
-                    streams = parsed;
-                }
+                case "--streams" -> streams = commaList(v, Integer::parseInt);
                 case "--chunk" -> chunk = Integer.parseInt(v);
-                case "--strategies" -> {
-                    List<WaitStrategy> parsed = new ArrayList<>();
-                    for (String s : v.split(",")) {
-                        parsed.add(WaitStrategies.parse(s));
-                    }
-                    strategies = parsed;
-                }
+                case "--strategies" -> strategies = commaList(v, WaitStrategies::parse);
                 case "--message" -> message = Integer.parseInt(v);
                 case "--warmup" -> warmup = Integer.parseInt(v);
                 case "--pings" -> pings = Integer.parseInt(v);
                 case "--seed-bps" -> seedBps = Long.parseLong(v);
                 case "--seed-seconds" -> seedSeconds = Integer.parseInt(v);
                 case "--skip" -> skip = v;
-                case "--clients" -> {
-                    List<ClientThreading> parsed = new ArrayList<>();
-                    for (String s : v.split(",")) {
-                        parsed.add(ClientThreading.parse(s));
-                    }
-                    clients = parsed;
-                }
+                case "--clients" -> clients = commaList(v, ClientThreading::parse);
                 case "--sink" -> sink = address(v);
                 case "--echo" -> echo = address(v);
                 default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
@@ -112,13 +96,5 @@ public final class EngineMain {
                         s.cwndMaxBytes(), s.packetsSent(), s.packetsReceived(), s.packetsLost());
             }
         }
-    }
-
-    private static InetSocketAddress address(String hostPort) {
-        int colon = hostPort.lastIndexOf(':');
-        if (colon < 1) {
-            throw new IllegalArgumentException("address must be host:port, got '" + hostPort + "'");
-        }
-        return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
     }
 }

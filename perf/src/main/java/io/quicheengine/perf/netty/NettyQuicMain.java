@@ -8,9 +8,11 @@ import io.quicheengine.perf.e2e.SeedResult;
 import io.quicheengine.perf.e2e.SeedSpec;
 
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+
+import static io.quicheengine.perf.e2e.CliValues.address;
+import static io.quicheengine.perf.e2e.CliValues.commaList;
 
 /**
  * Runs the three Netty QUIC scenarios once with small defaults and prints the results. Options
@@ -42,13 +44,7 @@ public final class NettyQuicMain {
             String v = args[i + 1];
             switch (args[i]) {
                 case "--bulk-mib" -> bulkMiB = Long.parseLong(v);
-                case "--streams" -> {
-                    List<Integer> parsed = new ArrayList<>();
-                    for (String s : v.split(",")) {
-                        parsed.add(Integer.parseInt(s.trim()));
-                    }
-                    streams = parsed;
-                }
+                case "--streams" -> streams = commaList(v, Integer::parseInt);
                 case "--chunk" -> chunk = Integer.parseInt(v);
                 case "--message" -> message = Integer.parseInt(v);
                 case "--warmup" -> warmup = Integer.parseInt(v);
@@ -77,13 +73,5 @@ public final class NettyQuicMain {
                 system.name(), seedBps, seedSeconds, s.completed(), s.bytesSent(), s.bytesEchoed(),
                 s.throughputPeakMbit(), s.throughputAvgMbit(), s.rttMinMicros(), s.rttAvgMicros(), s.rttMaxMicros(),
                 s.cwndMaxBytes(), s.packetsSent(), s.packetsReceived(), s.packetsLost());
-    }
-
-    private static InetSocketAddress address(String hostPort) {
-        int colon = hostPort.lastIndexOf(':');
-        if (colon < 1) {
-            throw new IllegalArgumentException("address must be host:port, got '" + hostPort + "'");
-        }
-        return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
     }
 }
