@@ -2,6 +2,8 @@
 # Builds the optimized libquiche (the `quiche` crate from crates.io, `cargo build --release
 # --features ffi,qlog`) once into a cache outside the work tree, keyed by version. Later builds,
 # tests, benchmarks and the `quic` launcher reuse it. QuicheLibrary looks in the same place.
+# The project's fixes in patches/quiche-VERSION/*.patch are applied to the crate's sources first;
+# a cached library built with another set of patches is rebuilt.
 #
 # Never fails the Maven build: without cargo, or when the build fails, it says why in one line
 # and the loader falls back to the debug library inside jetty-quiche-native.
@@ -18,7 +20,20 @@ case "$(uname -s)" in
 esac
 say() { echo "[libquiche] $*"; }
 
-if [ -f "$dir/$lib_name" ] && [ -f "$dir/BUILD_OK" ]; then
+patches=()
+for p in "$(cd "$(dirname "$0")" && pwd)/patches/quiche-$version"/*.patch; do
+  [ -f "$p" ] && patches+=("$p")
+done
+sha256() { if command -v sha256sum >/dev/null 2>&1; then sha256sum; else shasum -a 256; fi; }
+patch_id=none
+patch_names=none
+if [ ${#patches[@]} -gt 0 ]; then
+  patch_id=$(cat "${patches[@]}" | sha256 | cut -c1-16)
+  patch_names=$(for p in "${patches[@]}"; do basename "$p"; done | paste -sd, -)
+fi
+cached() { [ -f "$dir/$lib_name" ] && grep -q "patches=$patch_id" "$dir/BUILD_OK" 2>/dev/null; }
+
+if cached; then
   say "optimized libquiche $version cached at $dir/$lib_name"
   exit 0
 fi
@@ -36,7 +51,7 @@ mkdir -p "$dir"
 exec 9>"$dir/.lock"
 if command -v flock >/dev/null 2>&1; then
   flock 9
-  if [ -f "$dir/$lib_name" ] && [ -f "$dir/BUILD_OK" ]; then
+  if cached; then
     say "optimized libquiche $version built by a concurrent run: $dir/$lib_name"
     exit 0
   fi
@@ -76,6 +91,14 @@ manifest=$(cargo metadata --format-version 1 --manifest-path "$fetch/Cargo.toml"
 src="$dir/src"
 rm -rf "$src"
 cp -R "$(dirname "$manifest")" "$src" || fail "could not copy the quiche sources to $src"
+for p in ${patches[@]+"${patches[@]}"}; do
+  if command -v patch >/dev/null 2>&1; then
+    patch -d "$src" -p1 --forward --quiet <"$p" >>"$log" 2>&1
+  else
+    (cd "$src" && git apply -p1 "$p") >>"$log" 2>&1
+  fi || fail "patch $(basename "$p") does not apply to quiche $version"
+  say "applied $(basename "$p")"
+done
 
 # A heartbeat: BoringSSL's cmake build prints nothing for minutes.
 start=$(date +%s)
@@ -97,7 +120,8 @@ built="$dir/target/release/$lib_name"
 # Copy, then rename: a JVM loading the library never sees a half-written file.
 cp "$built" "$dir/$lib_name.tmp.$$" && mv -f "$dir/$lib_name.tmp.$$" "$dir/$lib_name" || fail "could not install $lib_name"
 cp "$src/include/quiche.h" "$dir/quiche.h"
-echo "quiche $version release features=ffi,qlog built $(date -u +%Y-%m-%dT%H:%M:%SZ) with $(cargo --version)" >"$dir/BUILD_OK"
+rm -f "$dir/BUILD_OK"
+echo "quiche $version release features=ffi,qlog patches=$patch_id ($patch_names) built $(date -u +%Y-%m-%dT%H:%M:%SZ) with $(cargo --version)" >"$dir/BUILD_OK"
 # The intermediate objects are large (~1 GiB) and not needed again.
 rm -rf "$dir/target" "$src" "$fetch"
 say "built optimized libquiche $version in $(( $(date +%s) - start ))s: $dir/$lib_name"

@@ -51,9 +51,9 @@ public final class QuicheLibrary {
 
     /** How the loaded library was built, so benchmarks can label their figures. */
     public enum BuildKind {
-        /** Optimized, built from the crates.io sources by the project's build. */
+        /** Optimized, built from the crates.io sources with the project's patches (build/patches) by the project's build. */
         RELEASE,
-        /** The unoptimized build bundled in jetty-quiche-native: correct, but slow. */
+        /** The unoptimized build bundled in jetty-quiche-native: slow, and without the project's patches. */
         DEBUG,
         /** A file named by {@code quiche.library.path} / {@code QUICHE_LIBRARY_PATH}; its build is unknown. */
         CUSTOM
@@ -65,11 +65,14 @@ public final class QuicheLibrary {
      * @param path    the library file
      * @param version what {@code quiche_version()} returned
      * @param kind    how it was built
+     * @param patches the project's patches compiled in, as the build recorded them next to a
+     *                {@link BuildKind#RELEASE} library (for example {@code 0001-empty-stream-frames.patch});
+     *                {@code "none"} for the debug build, {@code "unknown"} when nothing says
      */
-    public record Info(Path path, String version, BuildKind kind) {
+    public record Info(Path path, String version, BuildKind kind, String patches) {
         @Override
         public String toString() {
-            return "libquiche " + version + " (" + kind.name().toLowerCase(Locale.ROOT) + ") from " + path;
+            return "libquiche " + version + " (" + kind.name().toLowerCase(Locale.ROOT) + ", patches: " + patches + ") from " + path;
         }
     }
 
@@ -141,14 +144,29 @@ public final class QuicheLibrary {
             throw new QuicheLibraryException("libquiche at " + candidate.path() + " is version " + version + ", but these bindings need exactly "
                     + EXPECTED_VERSION + " (struct layouts differ between versions)");
         }
-        Info info = new Info(candidate.path(), version, candidate.kind());
+        Info info = new Info(candidate.path(), version, candidate.kind(), patches(candidate));
         if (info.kind() == BuildKind.DEBUG) {
             LOG.log(System.Logger.Level.WARNING, "Using the DEBUG libquiche from jetty-quiche-native (" + info.path()
-                    + "): correct but several times slower. Build the optimized one with cargo (see README).");
+                    + "): several times slower, and without the project's quiche patches (after loss it may close a connection with "
+                    + "FLOW_CONTROL_ERROR, quiche issue 2696). Build the optimized one with cargo (see README).");
         } else {
             LOG.log(System.Logger.Level.DEBUG, "Loaded " + info);
         }
         return new Loaded(info, lookup);
+    }
+
+    /** The patch list that build-libquiche.sh writes into BUILD_OK: "... patches=ID (a.patch,b.patch) built ...". */
+    private static String patches(Candidate candidate) {
+        if (candidate.kind() == BuildKind.DEBUG) {
+            return "none";
+        }
+        Path stamp = candidate.path().resolveSibling("BUILD_OK");
+        try {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("patches=\\S+ \\(([^)]*)\\)").matcher(Files.readString(stamp));
+            return m.find() ? m.group(1) : "unknown";
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     private static Candidate find(Platform platform, List<String> tried) {

@@ -23,6 +23,17 @@ class QuicheLibraryTest {
         }
         if (QuicheLibrary.info().kind() == QuicheLibrary.BuildKind.RELEASE) {
             assertThat(QuicheLibrary.info().path()).isEqualTo(QuicheLibrary.releaseLibraryPath());
+            // The fixes in src/build/patches are part of the build, not an option (quiche issue 2696 closes connections).
+            assertThat(QuicheLibrary.info().patches()).as(QuicheLibrary.info().toString()).isEqualTo(patchFilesOfThisVersion());
+        }
+    }
+
+    private static String patchFilesOfThisVersion() {
+        try (var files = Files.list(java.nio.file.Path.of("src/build/patches/quiche-" + QuicheLibrary.EXPECTED_VERSION))) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".patch")).sorted()
+                    .reduce((a, b) -> a + "," + b).orElse("none");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
