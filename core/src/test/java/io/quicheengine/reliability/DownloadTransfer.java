@@ -48,8 +48,9 @@ final class DownloadTransfer {
             }
         }
         if (!failures.isEmpty()) {
-            AssertionError error = new AssertionError(failures.size() + " of " + streams + " downloads failed", failures.get(0));
-            throw error;
+            // The first failure's own line leads, so a one-line test summary still says why.
+            String first = failures.get(0).getMessage().lines().findFirst().orElse("");
+            throw new AssertionError(failures.size() + " of " + streams + " downloads failed; first: " + first, failures.get(0));
         }
         return (long) streams * bytesPerStream;
     }

@@ -130,9 +130,18 @@ class FaultInjectionTest {
      * The mirror image: the server sends (8 streams of downloads) and the client only acknowledges,
      * so after the path comes back only the server's loss-recovery timer (PTO, backed off during the
      * 3 s) can restart the flow. The blackhole starts once a quarter of the download crossed the relay.
+     * Run {@link ReliabilityScale#BLACKHOLE_DOWNLOADS} times: with quiche 0.24.5 as published, about
+     * one run in ten ended in FLOW_CONTROL_ERROR (empty STREAM frames after the blackhole, counted
+     * twice by the receiver; fixed by the project's patch, see ffm-bindings/src/build/patches).
      */
     @Test
     void downloadRecoversFromThreeSecondBlackhole() throws Exception {
+        for (int run = 1; run <= ReliabilityScale.BLACKHOLE_DOWNLOADS; run++) {
+            downloadThroughBlackhole(run);
+        }
+    }
+
+    private void downloadThroughBlackhole(int run) throws Exception {
         TransportSettings transport = TransportSettings.builder().idleTimeout(Duration.ofSeconds(15)).build();
         int bytes = Math.max(1 << 20, BYTES);
         try (Peers peers = Peers.builder().transport(transport).serverListener(new DownloadServer()).build();
@@ -161,7 +170,7 @@ class FaultInjectionTest {
             assertThat(afterMillis).as("the rest of the download took at least the blackhole").isGreaterThanOrEqualTo(3_000);
             assertThat(connection.isClosed()).isFalse();
             assertThat(peers.errors.all()).as(relay.describe()).isEmpty();
-            System.out.println("3 s blackhole during a " + total + "-byte download: finished " + afterMillis + " ms after it began; "
+            System.out.println("run " + run + ": 3 s blackhole during a " + total + "-byte download: finished " + afterMillis + " ms after it began; "
                     + relay.describe());
             connection.close();
         }

@@ -12,6 +12,11 @@ final class ReliabilityScale {
 
     /** Bytes per stream of the fault-injection echo transfers (8 streams): 2 MiB, full 16 MiB. */
     static final int FAULT_BYTES_PER_STREAM = pick("reliability.fault.bytesPerStream", 2 << 20, 16 << 20);
+    /**
+     * Downloads (8 streams each) through a 3 s blackhole: 2, full 10. Repeated because the failure
+     * this guards against (quiche issue 2696, see build/patches) needed about ten runs to show.
+     */
+    static final int BLACKHOLE_DOWNLOADS = pick("reliability.blackhole.downloads", 2, 10);
     /** Handshakes (each then echoing 16 KiB) through a relay that drops 30% each way: 4, full 50. */
     static final int LOSSY_HANDSHAKES = pick("reliability.handshake.lossyRuns", 4, 50);
     /** Hostile datagrams sent at the server: 20,000, full 1,000,000. */
