@@ -120,7 +120,6 @@ built="$dir/target/release/$lib_name"
 # Copy, then rename: a JVM loading the library never sees a half-written file.
 cp "$built" "$dir/$lib_name.tmp.$$" && mv -f "$dir/$lib_name.tmp.$$" "$dir/$lib_name" || fail "could not install $lib_name"
 cp "$src/include/quiche.h" "$dir/quiche.h"
-rm -f "$dir/BUILD_OK"
 echo "quiche $version release features=ffi,qlog patches=$patch_id ($patch_names) built $(date -u +%Y-%m-%dT%H:%M:%SZ) with $(cargo --version)" >"$dir/BUILD_OK"
 # The intermediate objects are large (~1 GiB) and not needed again.
 rm -rf "$dir/target" "$src" "$fetch"

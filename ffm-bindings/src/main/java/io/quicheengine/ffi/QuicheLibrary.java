@@ -51,7 +51,7 @@ public final class QuicheLibrary {
 
     /** How the loaded library was built, so benchmarks can label their figures. */
     public enum BuildKind {
-        /** Optimized, built from the crates.io sources with the project's patches (build/patches) by the project's build. */
+        /** Optimized: the crates.io sources plus the project's patches (src/build/patches), built by build-libquiche.sh. */
         RELEASE,
         /** The unoptimized build bundled in jetty-quiche-native: slow, and without the project's patches. */
         DEBUG,
