@@ -151,8 +151,8 @@ final class ServerAcceptor {
         long n = Quiche.negotiateVersion(scid, scidLength.get(ValueLayout.JAVA_LONG, 0), dcid, dcidLength.get(ValueLayout.JAVA_LONG, 0),
                 out, out.byteSize());
         if (n > 0) {
+            endpoint.server.versionNegotiationsSent++; // counted first, like refusals: whoever sees the reply sees the count
             send(endpoint, from, n);
-            endpoint.server.versionNegotiationsSent++;
         }
     }
 
@@ -165,8 +165,8 @@ final class ServerAcceptor {
         long n = Quiche.retry(scid, scidLength.get(ValueLayout.JAVA_LONG, 0), dcid, dcidLength.get(ValueLayout.JAVA_LONG, 0),
                 newScid, retryScid.length, token, mintedToken.length, packetVersion, out, out.byteSize());
         if (n > 0) {
-            send(endpoint, from, n);
             server.retriesSent++;
+            send(endpoint, from, n);
         }
     }
 
