@@ -19,6 +19,8 @@ import java.util.zip.CRC32;
  */
 final class EchoTransfer {
     private static final int CHUNK = 64 * 1024;
+    /** No byte written or echoed for this long counts as a stall, whose state a failure then reports. */
+    private static final Duration STALL = Duration.ofSeconds(5);
 
     /** What one stream moved: bytes and checksums each way. */
     record StreamResult(long streamId, long bytesSent, long crcSent, long bytesReceived, long crcReceived) {
@@ -49,6 +51,8 @@ final class EchoTransfer {
     }
 
     private final AtomicLong received = new AtomicLong();
+    /** The state when the transfer first stalled: by the time the idle timeout fails it, everything is closed. */
+    private volatile String stall;
     private long gateAt = -1;
     private java.util.concurrent.CountDownLatch gate;
 
@@ -81,11 +85,44 @@ final class EchoTransfer {
             QuicStream stream = connection.openBidirectionalStream(remaining(deadline));
             workers.add(new Worker(stream, bytesPerStream, seed * 31 + i, deadline));
         }
+        Thread watchdog = Thread.ofVirtual().name("echo-stall-watch").start(() -> watchForStall(connection, workers, context));
         List<StreamResult> results = new ArrayList<>();
-        for (Worker worker : workers) {
-            results.add(worker.join(deadline, context));
+        try {
+            for (Worker worker : workers) {
+                results.add(worker.join(deadline, context));
+            }
+        } finally {
+            watchdog.interrupt();
         }
         return new Result(results, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    private void watchForStall(QuicConnection connection, List<Worker> workers, Supplier<String> context) {
+        long last = -1;
+        long since = System.nanoTime();
+        try {
+            while (stall == null) {
+                Thread.sleep(250);
+                long progress = received.get();
+                for (Worker worker : workers) {
+                    progress += worker.bytesSent;
+                }
+                long now = System.nanoTime();
+                if (progress != last) {
+                    last = progress;
+                    since = now;
+                } else if (now - since >= STALL.toNanos()) {
+                    StringBuilder text = new StringBuilder("nothing moved for " + STALL.toSeconds() + " s; then: " + connection.stats());
+                    for (Worker worker : workers) {
+                        text.append("\n  ").append(worker.stream.stats()).append(", writer ").append(worker.writer.getState())
+                                .append(", reader ").append(worker.reader.getState());
+                    }
+                    stall = text.append('\n').append(context.get()).toString();
+                }
+            }
+        } catch (InterruptedException e) {
+            // the transfer ended
+        }
     }
 
     private static Duration remaining(long deadline) {
@@ -168,7 +205,8 @@ final class EchoTransfer {
             Throwable f = failure;
             if (f != null || writer.isAlive() || reader.isAlive()) {
                 throw new AssertionError("stream " + stream.id() + " failed after sending " + bytesSent + " and receiving "
-                        + bytesReceived + " of " + bytes + " bytes" + (f == null ? " (threads still running)" : "") + "\n" + context.get(), f);
+                        + bytesReceived + " of " + bytes + " bytes" + (f == null ? " (threads still running)" : "") + "\n" + context.get()
+                        + (stall == null ? "" : "\nfirst stall: " + stall), f);
             }
             return new StreamResult(stream.id(), bytesSent, sentCrc.getValue(), bytesReceived, receivedCrc.getValue());
         }

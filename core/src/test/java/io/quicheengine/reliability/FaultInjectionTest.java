@@ -259,7 +259,8 @@ class FaultInjectionTest {
         try (Peers peers = Peers.builder().transport(transport).build();
              FaultInjectingRelay relay = seeds.track(FaultInjectingRelay.builder().target(peers.server.localAddress()).bothWays(profile).build())) {
             QuicConnection connection = peers.connect(relay.address(), Duration.ofSeconds(30));
-            EchoTransfer.Result result = new EchoTransfer().run(connection, STREAMS, BYTES, relay.seed(), TRANSFER_TIMEOUT, () -> relay.describe() + "\nengine errors: " + peers.errors.all());
+            EchoTransfer.Result result = new EchoTransfer().run(connection, STREAMS, BYTES, relay.seed(), TRANSFER_TIMEOUT, () -> relay.describe()
+                    + "\nengine errors: " + peers.errors.all() + "\nclient engine " + peers.clientEngine.stats() + "\nserver engine " + peers.serverEngine.stats());
             assertThat(result.exact()).as("every stream byte-exact: %s\n%s", result.streams(), relay.describe()).isTrue();
             assertThat(result.bytesEchoed()).isEqualTo((long) STREAMS * BYTES);
             assertThat(peers.errors.all()).as(relay.describe()).isEmpty();
