@@ -148,7 +148,7 @@ public final class QuicheLibrary {
         if (info.kind() == BuildKind.DEBUG) {
             LOG.log(System.Logger.Level.WARNING, "Using the DEBUG libquiche from jetty-quiche-native (" + info.path()
                     + "): several times slower, and without the project's quiche patches (after loss it may close a connection with "
-                    + "FLOW_CONTROL_ERROR, quiche issue 2696). Build the optimized one with cargo (see README).");
+                    + "FLOW_CONTROL_ERROR, quiche issue 2696, and its RTT estimates run away). Build the optimized one with cargo (see README).");
         } else {
             LOG.log(System.Logger.Level.DEBUG, "Loaded " + info);
         }
