@@ -63,7 +63,7 @@ class ApiMisuseTest {
         pollingServer = peers.serverEngine.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), peers.serverConfig, null);
         connection = peers.connect();
         toPolling = peers.connect(pollingServer.localAddress(), SECONDS_5);
-        serverSide = awaitNonNull(pollingServer::accept, "the polling server's connection");
+        serverSide = Wait.forValue(pollingServer::accept, SECONDS_5, "the polling server's connection");
     }
 
     @AfterAll
@@ -464,13 +464,13 @@ class ApiMisuseTest {
     private QuicStream peerUnidirectionalStream() throws Exception {
         QuicStream fromServer = serverSide.openUnidirectionalStream();
         fromServer.write(ten, 0, 1, false, SECONDS_5);
-        return awaitNonNull(toPolling::acceptStream, "the server's unidirectional stream");
+        return Wait.forValue(toPolling::acceptStream, SECONDS_5, "the server's unidirectional stream");
     }
 
     private void writeAfterPeerStopped() throws Exception {
         QuicStream s = toPolling.openBidirectionalStream(SECONDS_5);
         s.write(ten, 0, 1, false, SECONDS_5);
-        QuicStream atServer = awaitNonNull(serverSide::acceptStream, "the stream at the server");
+        QuicStream atServer = Wait.forValue(serverSide::acceptStream, SECONDS_5, "the stream at the server");
         atServer.shutdownRead(9);
         long deadline = System.nanoTime() + SECONDS_5.toNanos();
         while (System.nanoTime() < deadline) {
@@ -482,7 +482,7 @@ class ApiMisuseTest {
     private void readAfterPeerReset() throws Exception {
         QuicStream s = toPolling.openBidirectionalStream(SECONDS_5);
         s.write(ten, 0, 1, false, SECONDS_5);
-        QuicStream atServer = awaitNonNull(serverSide::acceptStream, "the stream at the server");
+        QuicStream atServer = Wait.forValue(serverSide::acceptStream, SECONDS_5, "the stream at the server");
         atServer.reset(11);
         s.read(ten, 0, 10, SECONDS_5); // nothing was sent before the reset: the read fails at once the reset arrives
     }
@@ -543,19 +543,5 @@ class ApiMisuseTest {
         fresh.close();
         // The misuse rows reset and stop streams on purpose; nothing else may have reached the error handler.
         assertThat(peers.errors.all()).isEmpty();
-    }
-
-    private static <T> T awaitNonNull(java.util.function.Supplier<T> supplier, String what) {
-        long deadline = System.nanoTime() + SECONDS_5.toNanos();
-        while (true) {
-            T value = supplier.get();
-            if (value != null) {
-                return value;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(100_000);
-        }
     }
 }
