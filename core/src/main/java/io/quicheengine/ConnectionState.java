@@ -25,6 +25,8 @@ final class ConnectionState {
     private static final VarHandle NEXT_BIDI;
     private static final VarHandle NEXT_UNI;
     private static final VarHandle DATAGRAM_READER;
+    private static final VarHandle DATAGRAM_CREDIT;
+    private static final VarHandle DATAGRAMS_REFUSED;
 
     static {
         try {
@@ -33,6 +35,8 @@ final class ConnectionState {
             NEXT_BIDI = lookup.findVarHandle(ConnectionState.class, "nextBidiIndex", long.class);
             NEXT_UNI = lookup.findVarHandle(ConnectionState.class, "nextUniIndex", long.class);
             DATAGRAM_READER = lookup.findVarHandle(ConnectionState.class, "datagramReader", int.class);
+            DATAGRAM_CREDIT = lookup.findVarHandle(ConnectionState.class, "datagramCredit", int.class);
+            DATAGRAMS_REFUSED = lookup.findVarHandle(ConnectionState.class, "datagramsRefused", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -70,8 +74,14 @@ final class ConnectionState {
     volatile String traceId = "";
     /** The largest DATAGRAM payload the peer accepts (0 before the handshake, or when datagrams are off). */
     volatile int maxDatagramSize;
+    /** Datagrams that left quiche's send queue in a packet. */
     volatile long datagramsSent;
-    volatile long datagramsNotSent;
+    /** Accepted, then refused by quiche as larger than the peer or path takes. */
+    volatile long datagramsTooLarge;
+    /** Accepted and queued, then dropped by quiche from its queue unsent (it no longer fit the path). */
+    volatile long datagramsPurged;
+    /** Accepted, then the connection closed before quiche sent them. */
+    volatile long datagramsDroppedOnClose;
 
     // ---- written by application threads ----
     volatile long creditUsed;
@@ -81,6 +91,17 @@ final class ConnectionState {
     volatile int datagramReader;
     volatile long nextBidiIndex;
     volatile long nextUniIndex;
+    /**
+     * Datagrams the application may offer now: quiche's send queue length less the datagrams
+     * offered that have not left that queue yet. Offers take it, the loop gives it back, so an
+     * accepted datagram always finds room in quiche's queue.
+     */
+    volatile int datagramCredit;
+    /** An offer was refused: the loop tells the listener and the waiter once credit (or ring space) returns. */
+    volatile boolean datagramBlocked;
+    volatile Thread datagramWaiter;
+    /** Offers that returned false. */
+    volatile long datagramsRefused;
 
     // ---- loop thread only ----
     MemorySegment quiche = MemorySegment.NULL;
@@ -109,6 +130,12 @@ final class ConnectionState {
     long peerBidiNext;
     long peerUniNext;
     boolean finalized;
+    /** The lengths of the datagrams in quiche's send queue, oldest first: a mirror of that queue. */
+    final int[] queuedDatagramLengths;
+    int queuedDatagramsHead;
+    int queuedDatagrams;
+    /** Datagrams moved into the inbox since the listener was last told. */
+    boolean datagramsArrived;
 
     ConnectionState(EngineCore engine, boolean client, QuicListener listener, ServerState server, ClientConfig clientConfig,
                     String serverName, InetSocketAddress peer, TransportSettings transport) {
@@ -124,6 +151,8 @@ final class ConnectionState {
         this.datagrams = transport.datagramQueueLength() > 0
                 ? new DatagramInbox(Integer.highestOneBit(Math.max(1 << 16, Math.min(1 << 24, transport.datagramQueueLength() * 2048)) * 2 - 1))
                 : null;
+        this.datagramCredit = transport.datagramQueueLength();
+        this.queuedDatagramLengths = new int[transport.datagramQueueLength()];
         this.handle = new QuicConnection(this);
     }
 
@@ -147,6 +176,41 @@ final class ConnectionState {
         if (!DATAGRAM_READER.compareAndSet(this, 0, 1)) {
             throw new IllegalStateException("datagrams of " + this + " are being polled by another thread: one reader at a time");
         }
+    }
+
+    /**
+     * Application thread: takes one datagram's credit, or records a refusal. The refusal flag is
+     * set before looking once more, and the loop returns credit before looking at the flag (both
+     * volatile): either this thread sees the credit or the loop sees the flag and signals.
+     */
+    boolean takeDatagramCredit() {
+        while (true) {
+            int credit = (int) DATAGRAM_CREDIT.getVolatile(this);
+            if (credit > 0) {
+                if (DATAGRAM_CREDIT.compareAndSet(this, credit, credit - 1)) {
+                    return true;
+                }
+                continue;
+            }
+            datagramBlocked = true;
+            if (datagramCredit > 0) {
+                continue;
+            }
+            DATAGRAMS_REFUSED.getAndAdd(this, 1L);
+            return false;
+        }
+    }
+
+    /** Any thread: gives back datagram credit (the loop as datagrams leave quiche's queue, an offer that found no ring space). */
+    void returnDatagramCredit(int datagrams) {
+        DATAGRAM_CREDIT.getAndAdd(this, datagrams);
+    }
+
+    /** Application thread: an offer that had credit found the command ring full. */
+    void refuseDatagramForRing() {
+        returnDatagramCredit(1);
+        datagramBlocked = true;
+        DATAGRAMS_REFUSED.getAndAdd(this, 1L);
     }
 
     long reserveCredit(long wanted) {

@@ -210,6 +210,7 @@ final class EventLoop implements Runnable {
         }
         if (engine.ringFull && !engine.commands.hasPending()) {
             engine.ringFull = false;
+            datagramWritersAfterFullRing();
         }
         return work + commandsThisCycle;
     }
@@ -350,6 +351,9 @@ final class EventLoop implements Runnable {
                 connection.endpoint.server.datagramsDropped++;
             }
         }
+        if (connection.datagrams != null) {
+            pullDatagrams(connection);
+        }
         markDirty(connection);
     }
 
@@ -479,6 +483,9 @@ final class EventLoop implements Runnable {
         }
         flushBacklog(connection);
         flushEgress(connection);
+        if (connection.queuedDatagrams > 0) {
+            datagramsLeftQuiche(connection);
+        }
         if (QuicheConn.isClosed(quiche) || connection.closeDeadline != 0 && now - connection.closeDeadline >= 0) {
             finalizeConnection(connection);
             return;
@@ -637,6 +644,16 @@ final class EventLoop implements Runnable {
             cell.stage(StatsCell.DELIVERY_RATE, pathStats.deliveryRate());
             cell.stage(StatsCell.PMTU, pathStats.pmtu());
         }
+        DatagramInbox inbox = connection.datagrams;
+        if (inbox != null) {
+            cell.stage(StatsCell.DATAGRAMS_SENT, connection.datagramsSent);
+            cell.stage(StatsCell.DATAGRAMS_REFUSED, connection.datagramsRefused);
+            cell.stage(StatsCell.DATAGRAMS_TOO_LARGE, connection.datagramsTooLarge);
+            cell.stage(StatsCell.DATAGRAMS_PURGED, connection.datagramsPurged);
+            cell.stage(StatsCell.DATAGRAMS_DROPPED_ON_CLOSE, connection.datagramsDroppedOnClose);
+            cell.stage(StatsCell.DATAGRAMS_RECEIVED, inbox.received);
+            cell.stage(StatsCell.DATAGRAMS_DROPPED_ON_RECEIVE, inbox.dropped);
+        }
         cell.stage(StatsCell.PUBLISHED_AT, now);
         cell.publish();
     }
@@ -645,32 +662,116 @@ final class EventLoop implements Runnable {
     // QUIC DATAGRAMs
     // =====================================================================================
 
+    /**
+     * Hands an accepted datagram to quiche. Its offer took credit, so quiche's queue has room; the
+     * credit stays taken until the datagram leaves that queue ({@link #datagramsLeftQuiche}), or
+     * comes back now when quiche refuses it.
+     */
     private void sendDatagram(ConnectionState connection, Command command) {
-        if (connection.finalized || connection.quiche.address() == 0) {
+        if (connection.finalized || connection.quiche.address() == 0 || connection.state >= ConnectionState.CLOSING) {
+            connection.datagramsDroppedOnClose++; // quiche sends no datagram once closing
             return;
         }
         long n = QuicheDgram.send(connection.quiche, command.payload, command.length);
-        if (n < 0) {
-            connection.datagramsNotSent++; // quiche's send queue is full, or the datagram no longer fits
-        } else {
-            connection.datagramsSent++;
+        if (n >= 0) {
+            int[] lengths = connection.queuedDatagramLengths;
+            lengths[(connection.queuedDatagramsHead + connection.queuedDatagrams) % lengths.length] = command.length;
+            connection.queuedDatagrams++;
+            markDirty(connection);
+            return;
         }
-        markDirty(connection);
+        if (n == QuicheError.BUFFER_TOO_SHORT.code() || n == QuicheError.INVALID_STATE.code()) {
+            connection.datagramsTooLarge++; // the peer's limit, or the path, shrank since the offer checked it
+        } else {
+            connection.datagramsPurged++; // not taken: cannot happen while the credit mirrors quiche's queue
+        }
+        returnDatagramCredit(connection, 1);
     }
 
-    private void receiveDatagrams(ConnectionState connection) {
+    /**
+     * Loop: counts the datagrams that left quiche's send queue since the last look and returns
+     * their credit. quiche packs them into packets in order, or drops one unsent when it no longer
+     * fits the path; the mirrored lengths tell which.
+     */
+    private void datagramsLeftQuiche(ConnectionState connection) {
+        int left = connection.queuedDatagrams - (int) QuicheDgram.sendQueueLen(connection.quiche);
+        if (left <= 0) {
+            return;
+        }
+        long fits = QuicheDgram.maxWritableLen(connection.quiche);
+        int[] lengths = connection.queuedDatagramLengths;
+        int head = connection.queuedDatagramsHead;
+        long sent = 0;
+        for (int i = 0; i < left; i++) {
+            if (lengths[head] <= fits) {
+                sent++;
+            }
+            head = head + 1 == lengths.length ? 0 : head + 1;
+        }
+        connection.queuedDatagramsHead = head;
+        connection.queuedDatagrams -= left;
+        connection.datagramsSent += sent;
+        connection.datagramsPurged += left - sent;
+        if (!connection.finalized) {
+            returnDatagramCredit(connection, left);
+        }
+    }
+
+    /** Loop: credit back; the volatile add comes before the look at the flag (see {@link ConnectionState#takeDatagramCredit}). */
+    private void returnDatagramCredit(ConnectionState connection, int datagrams) {
+        connection.returnDatagramCredit(datagrams);
+        if (connection.datagramBlocked) {
+            datagramsWritable(connection);
+        }
+    }
+
+    private void datagramsWritable(ConnectionState connection) {
+        connection.datagramBlocked = false;
+        unpark(connection.datagramWaiter);
+        QuicListener listener = connection.listener;
+        if (listener != null) {
+            listener.onDatagramsWritable(connection.handle);
+        }
+    }
+
+    /** The command ring drained after being full: offers it refused while they had credit may go again. */
+    private void datagramWritersAfterFullRing() {
+        for (int i = connections.size() - 1; i >= 0; i--) {
+            ConnectionState connection = connections.get(i);
+            if (connection.datagramBlocked && connection.datagramCredit > 0 && !connection.finalized) {
+                try {
+                    datagramsWritable(connection);
+                } catch (RuntimeException e) {
+                    failConnection(connection, "the listener's onDatagramsWritable", e);
+                }
+            }
+        }
+    }
+
+    /**
+     * Moves what quiche received into the inbox, right after each packet: quiche's own receive
+     * queue is only {@link TransportSettings#datagramQueueLength()} long and silently drops its
+     * oldest datagram when full, which a batch of received packets would otherwise overrun.
+     */
+    private void pullDatagrams(ConnectionState connection) {
         DatagramInbox inbox = connection.datagrams;
-        boolean any = false;
         while (true) {
             long n = QuicheDgram.recv(connection.quiche, datagram, datagram.byteSize());
             if (n < 0) {
-                break;
+                return;
             }
             inbox.deliver(datagramView, (int) n);
-            any = true;
+            connection.datagramsArrived = true;
         }
-        if (any && connection.listener != null) {
-            connection.listener.onDatagramsReadable(connection.handle);
+    }
+
+    private void receiveDatagrams(ConnectionState connection) {
+        pullDatagrams(connection);
+        if (connection.datagramsArrived) {
+            connection.datagramsArrived = false;
+            if (connection.listener != null) {
+                connection.listener.onDatagramsReadable(connection.handle);
+            }
         }
     }
 
@@ -1302,6 +1403,7 @@ final class EventLoop implements Runnable {
             connection.handshake.completeExceptionally(new ClosedException("the handshake with " + connection.peerAddress + " failed: " + reason));
         }
         unpark(connection.streamLimitWaiter);
+        unpark(connection.datagramWaiter);
         for (StreamState stream : connection.streams.values()) {
             unpark(stream.writeWaiter);
             unpark(stream.readWaiter);
@@ -1330,6 +1432,11 @@ final class EventLoop implements Runnable {
         }
         connection.finalized = true;
         MemorySegment quiche = connection.quiche;
+        if (connection.queuedDatagrams > 0) {
+            datagramsLeftQuiche(connection);
+            connection.datagramsDroppedOnClose += connection.queuedDatagrams; // quiche never sends them now
+            connection.queuedDatagrams = 0;
+        }
         CloseReason reason = closeReason(connection);
         publishStats(connection);
         connection.closeReason = reason;
@@ -1366,6 +1473,7 @@ final class EventLoop implements Runnable {
             }
         }
         unpark(connection.streamLimitWaiter);
+        unpark(connection.datagramWaiter);
         if (!connection.handshake.isDone()) {
             connection.handshake.completeExceptionally(new ClosedException("the handshake with " + connection.peerAddress + " failed: " + reason));
         }

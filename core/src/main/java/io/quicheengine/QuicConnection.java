@@ -98,11 +98,21 @@ public final class QuicConnection {
 
     /**
      * Sends one QUIC DATAGRAM (RFC 9221: unreliable, unordered, never retransmitted) without
-     * blocking. Requires {@link TransportSettings.Builder#datagrams} on both sides.
+     * blocking. Requires {@link TransportSettings.Builder#datagrams} on both sides. Any thread.
      *
-     * @return true when handed to the engine; false when the command ring had no room (nothing sent)
+     * <p>At most {@link TransportSettings#datagramQueueLength()} datagrams may be offered and not
+     * yet have left quiche's send queue (which congestion control drains); beyond that the offer
+     * says false, so an accepted datagram is never dropped for want of queue space. After false,
+     * offer again once {@link #datagramCredit()} is positive, {@link #awaitDatagramCredit} returns
+     * true, or {@link QuicListener#onDatagramsWritable} is called. What becomes of accepted
+     * datagrams is counted in {@link #datagramStats()}.
+     *
+     * @return true when accepted: quiche will send it, or {@link #datagramStats()} counts why not
+     *         (the connection closed first, or the path shrank); false when nothing was taken
+     *         (quiche's send queue is full, or the command ring is)
      * @throws IllegalArgumentException when the payload is larger than {@link #maxDatagramSize()}
      * @throws IllegalStateException    when datagrams are off or the handshake has not completed
+     * @throws ClosedException          when the connection or the engine is closing or closed
      */
     public boolean offerDatagram(byte[] source, int offset, int length) {
         Objects.requireNonNull(source, "source");
@@ -124,8 +134,14 @@ public final class QuicConnection {
             throw new IllegalArgumentException("datagram of " + length + " bytes is larger than the " + Math.min(max, engine.commands.slotSize())
                     + " bytes the peer (and one command slot) accepts");
         }
+        if (!state.takeDatagramCredit()) {
+            return false;
+        }
         long sequence = engine.commands.tryClaim(1);
         if (sequence < 0) {
+            state.refuseDatagramForRing();
+            engine.ringFull = true; // the loop signals the refused once it has drained the ring
+            engine.wakeLoop();
             return false;
         }
         Command command = engine.commands.get(sequence);
@@ -138,6 +154,7 @@ public final class QuicConnection {
         } catch (IllegalStateException e) {
             command.type = Command.NOOP;
             engine.commands.publish(sequence, sequence);
+            state.returnDatagramCredit(1);
             throw new ClosedException("the engine closed during the datagram send", e);
         }
         engine.commands.publish(sequence, sequence);
@@ -170,14 +187,63 @@ public final class QuicConnection {
         return state.maxDatagramSize;
     }
 
-    /** Datagram counters: sent, refused by quiche (queue full or too large), received, dropped because the inbox was full. */
-    public DatagramStats datagramStats() {
-        DatagramInbox inbox = state.datagrams;
-        return new DatagramStats(state.datagramsSent, state.datagramsNotSent, inbox == null ? 0 : inbox.received, inbox == null ? 0 : inbox.dropped);
+    /**
+     * How many datagrams {@link #offerDatagram} may accept now (fewer when the command ring is
+     * full): a poll-friendly writable signal. 0 when datagrams are off. Any thread.
+     */
+    public int datagramCredit() {
+        return state.datagrams == null ? 0 : Math.max(0, state.datagramCredit);
     }
 
-    /** Datagram counters. Immutable; any thread. */
-    public record DatagramStats(long sent, long notSent, long received, long droppedOnReceive) {
+    /**
+     * Waits, with the engine's application wait strategy, until {@link #datagramCredit()} is
+     * positive. Any thread but the loop's.
+     *
+     * @return true when datagrams may be offered; false when {@code timeout} passed first
+     * @throws IllegalStateException when datagrams are off, or called on the loop thread
+     * @throws ClosedException       when the connection or the engine is closing or closed
+     */
+    public boolean awaitDatagramCredit(Duration timeout) {
+        long deadline = QuicStream.deadline(timeout);
+        EngineCore engine = state.engine;
+        if (state.datagrams == null) {
+            throw new IllegalStateException("datagrams are off for this connection: enable them with TransportSettings.builder().datagrams(queueLength)");
+        }
+        if (engine.onLoopThread()) {
+            throw new IllegalStateException("waiting for datagram credit on the loop thread would wait for itself: use onDatagramsWritable there");
+        }
+        int iteration = 0;
+        while (true) {
+            engine.checkOpen();
+            if (state.state >= ConnectionState.CLOSING) {
+                throw new ClosedException("cannot send a datagram: connection " + state + " is " + state.closedDescription());
+            }
+            if (state.datagramCredit > 0) {
+                return true;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            WaitStrategy strategy = engine.settings.appWaitStrategy();
+            if (strategy == WaitStrategy.BLOCKING || strategy == WaitStrategy.BACKOFF) {
+                // Register, then look again: the loop returns credit, then looks at the flag and the waiter.
+                state.datagramWaiter = Thread.currentThread();
+                state.datagramBlocked = true;
+                if (state.datagramCredit > 0 || state.state >= ConnectionState.CLOSING) {
+                    state.datagramWaiter = null;
+                    continue;
+                }
+            }
+            AppWait.pause(strategy, iteration++, deadline);
+            state.datagramWaiter = null;
+        }
+    }
+
+    /** Datagram counters, live: what became of every datagram offered, and what arrived. Any thread. */
+    public DatagramStats datagramStats() {
+        DatagramInbox inbox = state.datagrams;
+        return new DatagramStats(state.datagramsSent, state.datagramsRefused, state.datagramsTooLarge, state.datagramsPurged,
+                state.datagramsDroppedOnClose, inbox == null ? 0 : inbox.received, inbox == null ? 0 : inbox.dropped);
     }
 
     /** Closes with application error 0 and no reason. */

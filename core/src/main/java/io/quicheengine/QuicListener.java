@@ -38,6 +38,13 @@ public interface QuicListener {
     default void onDatagramsReadable(QuicConnection connection) {
     }
 
+    /**
+     * {@link QuicConnection#offerDatagram} said false before, and now has room again (datagrams
+     * left quiche's send queue, or the command ring drained): offer again.
+     */
+    default void onDatagramsWritable(QuicConnection connection) {
+    }
+
     /** The connection closed and its resources were released (streams with unread bytes keep them until read). */
     default void onConnectionClosed(QuicConnection connection, CloseReason reason) {
     }

@@ -24,7 +24,14 @@ final class StatsCell {
     static final int DELIVERY_RATE = 12;
     static final int PMTU = 13;
     static final int PUBLISHED_AT = 14;
-    private static final int SIZE = 15;
+    static final int DATAGRAMS_SENT = 15;
+    static final int DATAGRAMS_REFUSED = 16;
+    static final int DATAGRAMS_TOO_LARGE = 17;
+    static final int DATAGRAMS_PURGED = 18;
+    static final int DATAGRAMS_DROPPED_ON_CLOSE = 19;
+    static final int DATAGRAMS_RECEIVED = 20;
+    static final int DATAGRAMS_DROPPED_ON_RECEIVE = 21;
+    private static final int SIZE = 22;
 
     private static final VarHandle VERSION;
     private static final VarHandle VALUES = MethodHandles.arrayElementVarHandle(long[].class);
@@ -76,6 +83,8 @@ final class StatsCell {
         }
         return new ConnectionStats(copy[RTT], copy[MIN_RTT], copy[RTT_VAR], copy[CWND], copy[SENT], copy[RECEIVED], copy[LOST],
                 copy[RETRANSMITTED], copy[SENT_BYTES], copy[RECEIVED_BYTES], copy[LOST_BYTES], copy[STREAM_RETRANS_BYTES],
-                copy[DELIVERY_RATE], copy[PMTU], copy[PUBLISHED_AT]);
+                copy[DELIVERY_RATE], copy[PMTU], copy[PUBLISHED_AT],
+                new DatagramStats(copy[DATAGRAMS_SENT], copy[DATAGRAMS_REFUSED], copy[DATAGRAMS_TOO_LARGE], copy[DATAGRAMS_PURGED],
+                        copy[DATAGRAMS_DROPPED_ON_CLOSE], copy[DATAGRAMS_RECEIVED], copy[DATAGRAMS_DROPPED_ON_RECEIVE]));
     }
 }

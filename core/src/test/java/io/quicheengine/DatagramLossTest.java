@@ -1,0 +1,162 @@
+package io.quicheengine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.BitSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An accepted datagram is sent or counted as dropped, never lost in silence: a sender that
+ * respects false (and waits for the writable signal) loses nothing on an unloaded loopback.
+ */
+class DatagramLossTest {
+    private static final int COUNT = 200_000;
+    private static final int SIZE = 48;
+    private static final TransportSettings WITH_DATAGRAMS = TransportSettings.builder().datagrams(4096).build();
+
+    @Test
+    void aSenderThatAwaitsCreditAfterFalseLosesNothing() {
+        Receiver receiver = new Receiver(COUNT);
+        try (EngineFixture fixture = new EngineFixture(WaitStrategy.BACKOFF, receiver, WITH_DATAGRAMS, b -> { })) {
+            QuicConnection connection = fixture.connect();
+            assertThat(connection.datagramCredit()).isEqualTo(4096);
+            byte[] payload = new byte[SIZE];
+            long accepted = 0;
+            for (int i = 0; i < COUNT; i++) {
+                putInt(payload, i);
+                while (!connection.offerDatagram(payload, 0, SIZE)) {
+                    assertThat(connection.awaitDatagramCredit(Duration.ofSeconds(10))).as("credit back within 10 s").isTrue();
+                }
+                accepted++;
+            }
+            receiver.awaitQuiet(accepted);
+            DatagramStats sender = connection.datagramStats();
+            System.out.printf("poll sender: accepted %d, received %d, lost %d; sender %s; receiver %s%n",
+                    accepted, receiver.received, accepted - receiver.received, sender, receiver.stats);
+            assertThat(receiver.received).as("datagrams received of %d accepted (sender %s)", accepted, sender).isEqualTo(accepted);
+            assertThat(sender.sent()).isEqualTo(accepted);
+            assertThat(sender.refused()).as("the sender outran quiche's queue, so back-pressure was exercised").isPositive();
+            assertThat(sender.droppedTooLarge() + sender.droppedByQuiche() + sender.droppedOnClose()).isZero();
+            assertThat(receiver.stats.droppedOnReceive()).isZero();
+            assertThat(connection.datagramCredit()).isEqualTo(4096);
+            assertThat(fixture.errors()).isEmpty();
+        }
+    }
+
+    @Test
+    void aListenerThatOffersAgainWhenToldWritableLosesNothing() throws Exception {
+        int count = 100_000;
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        QuicListener sender = new QuicListener() {
+            private final byte[] payload = new byte[SIZE];
+            private int next;
+            private long writableCalls;
+
+            @Override
+            public void onHandshakeComplete(QuicConnection connection) {
+                offerMore(connection);
+            }
+
+            @Override
+            public void onDatagramsWritable(QuicConnection connection) {
+                writableCalls++;
+                offerMore(connection);
+            }
+
+            private void offerMore(QuicConnection connection) {
+                while (next < count) {
+                    putInt(payload, next);
+                    if (!connection.offerDatagram(payload, 0, SIZE)) {
+                        return; // onDatagramsWritable continues
+                    }
+                    next++;
+                }
+                done.complete(writableCalls);
+            }
+        };
+        Receiver receiver = new Receiver(count);
+        try (EngineFixture fixture = new EngineFixture(WaitStrategy.BACKOFF, sender, WITH_DATAGRAMS, b -> { })) {
+            QuicConnection connection = fixture.clientEngine.connect(fixture.server.localAddress(), fixture.clientConfig, receiver)
+                    .awaitHandshake(Duration.ofSeconds(10));
+            long writableCalls = done.get(60, TimeUnit.SECONDS);
+            receiver.awaitQuiet(count);
+            System.out.printf("listener sender: accepted %d, received %d, onDatagramsWritable calls %d%n", count, receiver.received, writableCalls);
+            assertThat(writableCalls).as("the sender was refused and told to go on").isPositive();
+            assertThat(receiver.received).isEqualTo(count);
+            assertThat(connection.datagramStats().droppedOnReceive()).isZero();
+            assertThat(fixture.errors()).isEmpty();
+        }
+    }
+
+    @Test
+    void datagramsAcceptedBeforeACloseAreCountedAsDroppedOnClose() throws Exception {
+        try (EngineFixture fixture = new EngineFixture(WaitStrategy.BACKOFF, null, WITH_DATAGRAMS, b -> { })) {
+            QuicConnection connection = fixture.connect();
+            byte[] payload = new byte[SIZE];
+            long accepted = 0;
+            while (connection.offerDatagram(payload, 0, SIZE)) {
+                accepted++;
+            }
+            connection.close();
+            connection.closeFuture().get(10, TimeUnit.SECONDS);
+            DatagramStats stats = connection.datagramStats();
+            System.out.printf("close with datagrams queued: accepted %d, %s%n", accepted, stats);
+            assertThat(accepted).isGreaterThanOrEqualTo(4096);
+            // More than the first congestion window: quiche cannot have sent them all before the close.
+            assertThat(stats.droppedOnClose()).isPositive();
+            assertThat(stats.sent() + stats.droppedOnClose() + stats.droppedTooLarge() + stats.droppedByQuiche()).isEqualTo(accepted);
+            assertThat(stats.refused()).isEqualTo(1);
+            assertThat(connection.stats().datagrams()).as("the snapshot published at close").isEqualTo(stats);
+        }
+    }
+
+    private static void putInt(byte[] b, int v) {
+        b[0] = (byte) (v >>> 24);
+        b[1] = (byte) (v >>> 16);
+        b[2] = (byte) (v >>> 8);
+        b[3] = (byte) v;
+    }
+
+    /** Counts distinct datagrams on the receiving loop thread; the test thread reads {@link #received}. */
+    private static final class Receiver implements QuicListener {
+        private final BitSet seen;
+        volatile long received;
+        volatile DatagramStats stats;
+
+        Receiver(int count) {
+            this.seen = new BitSet(count);
+        }
+
+        @Override
+        public void onDatagramsReadable(QuicConnection connection) {
+            connection.pollDatagrams((buffer, index, length) -> {
+                int sequence = buffer.getInt(index, java.nio.ByteOrder.BIG_ENDIAN);
+                if (!seen.get(sequence)) {
+                    seen.set(sequence);
+                    received++;
+                }
+            }, Integer.MAX_VALUE);
+            stats = connection.datagramStats();
+        }
+
+        /** Until all arrived, or nothing more arrived for 3 s (datagrams are not retransmitted: the rest is lost). */
+        void awaitQuiet(long expected) {
+            long last = -1;
+            long quietSince = System.nanoTime();
+            while (received != expected && System.nanoTime() - quietSince < 3_000_000_000L) {
+                if (received != last) {
+                    last = received;
+                    quietSince = System.nanoTime();
+                }
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            }
+        }
+    }
+}
