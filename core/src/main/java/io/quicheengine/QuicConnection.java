@@ -188,8 +188,9 @@ public final class QuicConnection {
     }
 
     /**
-     * How many datagrams {@link #offerDatagram} may accept now (fewer when the command ring is
-     * full): a poll-friendly writable signal. 0 when datagrams are off. Any thread.
+     * How many datagrams {@link #offerDatagram} may accept now: a poll-friendly writable signal
+     * (an offer can still say false while the engine's command ring is full, for microseconds).
+     * 0 when datagrams are off. Any thread.
      */
     public int datagramCredit() {
         return state.datagrams == null ? 0 : Math.max(0, state.datagramCredit);

@@ -275,7 +275,13 @@ public final class TransportSettings {
             return this;
         }
 
-        /** Enables QUIC DATAGRAM frames with quiche queues of {@code queueLength} datagrams each way; 0 disables them. */
+        /**
+         * Enables QUIC DATAGRAM frames with quiche queues of {@code queueLength} datagrams each way;
+         * 0 disables them. It bounds the datagrams offered and not yet sent (beyond it
+         * {@link QuicConnection#offerDatagram} says false), and must be at least the datagrams one
+         * packet carries (about 1350 / (payload + 3)), since quiche drops its oldest received
+         * datagram when its queue is full.
+         */
         public Builder datagrams(int queueLength) {
             if (queueLength < 0 || queueLength > 1 << 16) {
                 throw new IllegalArgumentException("datagram queueLength must be 0..65536, was " + queueLength);
