@@ -1329,8 +1329,11 @@ final class EventLoop implements Runnable {
     }
 
     private static String hostAndPort(InetSocketAddress address) {
-        String host = address.getHostString();
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
+        String host = address.getAddress().getHostAddress();
+        if (address.getAddress() instanceof java.net.Inet6Address v6) {
+            host = "[" + (v6.getScopeId() == 0 && host.indexOf('%') >= 0 ? host.substring(0, host.indexOf('%')) : host) + "]";
+        }
+        return host + ":" + address.getPort();
     }
 
     /**
