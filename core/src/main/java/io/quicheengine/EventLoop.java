@@ -1312,15 +1312,20 @@ final class EventLoop implements Runnable {
             ConnectionState connection = connections.get(i);
             if (connection.endpoint == endpoint && connection.state == ConnectionState.HANDSHAKING && !connection.finalized
                     && destination.equals(connection.peerAddress)) {
-                failHandshake(connection, "nothing listening at " + hostAndPort(destination));
+                try {
+                    failHandshake(connection, "nothing listening at " + hostAndPort(destination));
+                } catch (RuntimeException e) {
+                    failConnection(connection, "failing the handshake with " + connection.peerAddress, e);
+                }
             }
         }
     }
 
     /** Ends a handshake that will not complete: the future fails with {@code why}, which is also the close reason. */
     private void failHandshake(ConnectionState connection, String why) {
-        connection.handshake.completeExceptionally(new ClosedException("the handshake with " + connection.peerAddress + " failed: " + why));
         closeConnection(connection, false, TransportErrors.CONNECTION_REFUSED, why);
+        connection.closeReason = closeReason(connection); // before the future fails: whoever it wakes may ask why
+        connection.handshake.completeExceptionally(new ClosedException("the handshake with " + connection.peerAddress + " failed: " + why));
     }
 
     private static String durationText(long nanos) {

@@ -42,6 +42,7 @@ class FailFastTest {
 
             assertThat(failure).isInstanceOf(ClosedException.class).hasMessageContaining("nothing listening at 127.0.0.1:" + dead.getPort());
             assertThat(millis).as("time to fail against a dead port").isLessThan(500);
+            assertThat(connection.closeReason()).as("why, once the handshake failed").isNotNull();
             CloseReason reason = connection.closeFuture().get(5, TimeUnit.SECONDS);
             assertThat(reason.reason()).isEqualTo("nothing listening at 127.0.0.1:" + dead.getPort());
             assertThat(reason.isClean()).isFalse();
@@ -91,6 +92,8 @@ class FailFastTest {
                 .transport(TransportSettings.builder().handshakeTimeout(timeout).build()).build();
         try (DatagramSocket swallower = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
              QuicEngine engine = client(WaitStrategy.BLOCKING, false)) {
+            // Warm up (loop thread, classes, the native client config) so the measurement is of the timeout alone.
+            assertThat(failureOf(engine.connect(deadPort(), config), Duration.ofSeconds(30))).hasMessageContaining("nothing listening at");
             long start = System.nanoTime();
             QuicConnection connection = engine.connect((InetSocketAddress) swallower.getLocalSocketAddress(), config);
             Throwable failure = failureOf(connection, Duration.ofSeconds(30));
@@ -98,7 +101,7 @@ class FailFastTest {
             System.out.printf("FailFastTest: silent peer, handshake timeout %s: failed after %d ms: %s%n", timeout, millis, failure.getMessage());
 
             assertThat(failure).isInstanceOf(ClosedException.class).hasMessageContaining("handshake timed out after 400 ms");
-            assertThat(millis).isBetween(timeout.toMillis() - 5, timeout.toMillis() + 400);
+            assertThat(millis).as("the handshake timeout plus a margin for a loaded machine").isBetween(timeout.toMillis() - 5, timeout.toMillis() + 500);
             assertThat(connection.closeFuture().get(5, TimeUnit.SECONDS).reason()).isEqualTo("handshake timed out after 400 ms");
             assertThat(errors).isEmpty();
         }
