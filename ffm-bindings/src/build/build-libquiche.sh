@@ -8,11 +8,32 @@
 # Never fails the Maven build: without cargo, or when the build fails, it says why in one line
 # and the loader falls back to the debug library inside jetty-quiche-native.
 #
-# Cache: $QUICHE_ENGINE_CACHE, else ${XDG_CACHE_HOME:-$HOME/.cache}/quiche-engine.
+# Cache: the first set and non-empty of $QUICHE_ENGINE_CACHE, $XDG_CACHE_HOME/quiche-engine,
+# $HOME/.cache/quiche-engine, and last the account's home directory (what Java calls user.home)
+# + /.cache/quiche-engine. QuicheLibrary.cacheDirectory() follows the same rule; keep them in step
+# (QuicheLibraryTest runs `build-libquiche.sh --print-cache-dir` under several environments).
 set -u -o pipefail
 
-version="${1:?usage: build-libquiche.sh VERSION}"
-cache_root="${QUICHE_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/quiche-engine}"
+cache_root_dir() {
+  if [ -n "${QUICHE_ENGINE_CACHE:-}" ]; then
+    echo "$QUICHE_ENGINE_CACHE"
+  elif [ -n "${XDG_CACHE_HOME:-}" ]; then
+    echo "$XDG_CACHE_HOME/quiche-engine"
+  elif [ -n "${HOME:-}" ]; then
+    echo "$HOME/.cache/quiche-engine"
+  else
+    # With HOME unset, bash expands ~ from the password database, as the JVM sets user.home.
+    echo "$(unset HOME; echo ~)/.cache/quiche-engine"
+  fi
+}
+
+if [ "${1:-}" = "--print-cache-dir" ]; then
+  cache_root_dir
+  exit 0
+fi
+
+version="${1:?usage: build-libquiche.sh VERSION | --print-cache-dir}"
+cache_root="$(cache_root_dir)"
 dir="$cache_root/quiche-$version-release"
 case "$(uname -s)" in
   Darwin) lib_name=libquiche.dylib ;;

@@ -119,6 +119,10 @@ final class ConnectionState {
     long timerDeadline;
     /** When a close this side asked for is given up waiting on (0: no close asked for). */
     long closeDeadline;
+    /** From {@link TransportSettings#handshakeTimeout()}; 0: none. */
+    final long handshakeTimeoutNanos;
+    /** When a connection still in its handshake is given up (loop clock); 0: never. */
+    long handshakeDeadline;
     /** This side closed: bytes it never read are not worth keeping. */
     boolean discardUnread;
     /** When the connection was freed (for how long its unread bytes are kept). */
@@ -146,6 +150,7 @@ final class ConnectionState {
         this.clientConfig = clientConfig;
         this.serverName = serverName;
         this.peerAddress = peer;
+        this.handshakeTimeoutNanos = transport.handshakeTimeout().toNanos();
         long maxPeerStreams = transport.initialMaxStreamsBidi() + transport.initialMaxStreamsUni();
         this.acceptQueue = listener == null ? new OneToOneConcurrentArrayQueue<>((int) Math.min(1 << 16, Math.max(16, 2 * maxPeerStreams))) : null;
         this.datagrams = transport.datagramQueueLength() > 0

@@ -26,6 +26,11 @@ abstract class Endpoint {
         void onDatagram(Endpoint endpoint, MemorySegment buffer, long offset, int length, MemorySegment from, int fromLength);
     }
 
+    /** Told that a datagram sent through the socket found nothing listening (an ICMP port unreachable came back). */
+    interface UnreachableSink {
+        void onNothingListening(Endpoint endpoint, InetSocketAddress destination);
+    }
+
     final InetSocketAddress localAddress;
     /** The local address as quiche wants it: the same bytes for connect/accept and every recv. */
     final MemorySegment localSockaddr;
@@ -52,6 +57,15 @@ abstract class Endpoint {
      * stays full drops the datagrams: QUIC's loss recovery resends what matters.
      */
     abstract void send(long address, int length, int segmentSize, MemorySegment toSockaddr, int toLength, InetSocketAddress to) throws IOException;
+
+    /**
+     * Reports every ICMP port unreachable for a datagram this socket sent to {@code sink}, from
+     * {@link #receive}; returns false where the socket cannot tell (the portable endpoint: NIO's
+     * DatagramChannel exposes no error queue, and an unconnected one hears of no ICMP error).
+     */
+    boolean reportUnreachable(UnreachableSink sink) {
+        return false;
+    }
 
     /** Datagrams one {@link #send} may carry. */
     abstract int maxSegments();

@@ -76,6 +76,7 @@ final class EventLoop implements Runnable {
     private final DeadlineTimerWheel.TimerHandler onTimer = this::onTimer;
     private final EventPoller.Handler<Command> onCommand = this::onCommand;
     private final Endpoint.DatagramSink onDatagram = this::onDatagram;
+    private final Endpoint.UnreachableSink onNothingListening = this::onNothingListening;
 
     private final ArrayList<ConnectionState> connections = new ArrayList<>();
     private final ArrayList<ConnectionState> dirty = new ArrayList<>();
@@ -395,6 +396,9 @@ final class EventLoop implements Runnable {
     private void updateTimer(ConnectionState connection) {
         long timeout = QuicheConn.timeoutAsNanos(connection.quiche);
         long closeDeadline = connection.closeDeadline;
+        if (connection.state == ConnectionState.HANDSHAKING && connection.handshakeDeadline != 0) {
+            closeDeadline = closeDeadline == 0 ? connection.handshakeDeadline : Math.min(closeDeadline, connection.handshakeDeadline);
+        }
         if (timeout == -1 && closeDeadline == 0) {
             cancelTimer(connection);
             return;
@@ -469,6 +473,9 @@ final class EventLoop implements Runnable {
         if (connection.state == ConnectionState.HANDSHAKING && QuicheConn.isEstablished(quiche)
                 && !QuicheConn.isDraining(quiche) && !QuicheConn.isClosed(quiche)) {
             onEstablished(connection); // not when a CONNECTION_CLOSE came with the last flight: that fails the handshake
+        }
+        if (connection.state == ConnectionState.HANDSHAKING && connection.handshakeDeadline != 0 && now - connection.handshakeDeadline >= 0) {
+            failHandshake(connection, "handshake timed out after " + durationText(connection.handshakeTimeoutNanos));
         }
         drainReadable(connection);
         if (connection.datagrams != null) {
@@ -1286,6 +1293,7 @@ final class EventLoop implements Runnable {
                     ? java.net.InetAddress.getByName("::") : java.net.InetAddress.getByName("0.0.0.0"), 0);
             Endpoint endpoint = Endpoint.open(any, settings.portableSockets());
             try {
+                endpoint.reportUnreachable(onNothingListening); // where it cannot, the handshake timeout ends the wait
                 addEndpoint(endpoint);
             } catch (IOException | RuntimeException e) {
                 endpoint.close();
@@ -1341,9 +1349,12 @@ final class EventLoop implements Runnable {
         }
     }
 
-    /** Takes ownership of a fresh quiche connection: routing, counting, the live list. */
+    /** Takes ownership of a fresh quiche connection: routing, counting, the live list, the handshake deadline. */
     void adopt(ConnectionState connection, MemorySegment quiche) {
         connection.quiche = quiche;
+        if (connection.handshakeTimeoutNanos > 0) {
+            connection.handshakeDeadline = now + connection.handshakeTimeoutNanos;
+        }
         resources.connections.increment();
         connection.endpoint.bySourceId.put(connection.sourceIdKey, connection);
         connections.add(connection);
@@ -1389,6 +1400,46 @@ final class EventLoop implements Runnable {
         }
         flushEgress(connection); // the CONNECTION_CLOSE leaves now, before anything else can touch the connection
         markDirty(connection);
+    }
+
+    /**
+     * An ICMP port unreachable came back for a datagram sent to {@code destination}: every
+     * connection to it still in its handshake fails now instead of retrying until a timeout. An
+     * established connection lives on: one ICMP message (spoofable, or from a peer restarting)
+     * is no reason to drop it, and its own loss recovery and idle timeout decide.
+     */
+    private void onNothingListening(Endpoint endpoint, InetSocketAddress destination) {
+        for (int i = connections.size() - 1; i >= 0; i--) {
+            ConnectionState connection = connections.get(i);
+            if (connection.endpoint == endpoint && connection.state == ConnectionState.HANDSHAKING && !connection.finalized
+                    && destination.equals(connection.peerAddress)) {
+                try {
+                    failHandshake(connection, "nothing listening at " + hostAndPort(destination));
+                } catch (RuntimeException e) {
+                    failConnection(connection, "failing the handshake with " + connection.peerAddress, e);
+                }
+            }
+        }
+    }
+
+    /** Ends a handshake that will not complete: the future fails with {@code why}, which is also the close reason. */
+    private void failHandshake(ConnectionState connection, String why) {
+        closeConnection(connection, false, TransportErrors.CONNECTION_REFUSED, why);
+        connection.closeReason = closeReason(connection); // before the future fails: whoever it wakes may ask why
+        connection.handshake.completeExceptionally(new ClosedException("the handshake with " + connection.peerAddress + " failed: " + why));
+    }
+
+    private static String durationText(long nanos) {
+        long millis = TimeUnit.NANOSECONDS.toMillis(nanos);
+        return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
+    }
+
+    private static String hostAndPort(InetSocketAddress address) {
+        String host = address.getAddress().getHostAddress();
+        if (address.getAddress() instanceof java.net.Inet6Address v6) {
+            host = "[" + (v6.getScopeId() == 0 && host.indexOf('%') >= 0 ? host.substring(0, host.indexOf('%')) : host) + "]";
+        }
+        return host + ":" + address.getPort();
     }
 
     /**

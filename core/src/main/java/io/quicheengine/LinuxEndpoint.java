@@ -18,6 +18,9 @@ import java.net.InetSocketAddress;
  */
 final class LinuxEndpoint extends Endpoint {
     private static final int CONTROL_BYTES = 64;
+    /** cmsghdr (16) + sock_extended_err (16) + the offender's sockaddr_in6 (28), rounded up. */
+    private static final int ERROR_CONTROL_BYTES = 128;
+    private static final int ERROR_BATCH = 256;
 
     private final int fd;
     private final MemorySegment callState;
@@ -34,6 +37,13 @@ final class LinuxEndpoint extends Endpoint {
     private MemorySegment errno;
     private boolean gso = true;
     private boolean closed;
+    /** Where ICMP port unreachables go; null while the error queue is off. */
+    private UnreachableSink unreachable;
+    /** A send or receive failed with an error the error queue may explain: read the queue before the loop sleeps again. */
+    private boolean errorsPending;
+    private MemorySegment errorHeader;
+    private MemorySegment errorControl;
+    private MemorySegment errorDestination;
 
     private LinuxEndpoint(int fd, InetSocketAddress local, Arena arena, MemorySegment callState) {
         super(local, arena.allocate(SockAddr.STORAGE_LENGTH, 8));
@@ -89,6 +99,49 @@ final class LinuxEndpoint extends Endpoint {
         }
     }
 
+    /**
+     * Turns on the socket's error queue (IP_RECVERR). A queued error makes ppoll report POLLERR
+     * until the queue is read, so every failure that may stem from one (the kernel also reports
+     * it once through errno, on whichever send or receive comes next) marks the queue to be read
+     * at the end of {@link #receive}: the BLOCKING wait never spins on a stale POLLERR.
+     */
+    @Override
+    boolean reportUnreachable(UnreachableSink sink) {
+        boolean v6 = localAddress.getAddress() instanceof Inet6Address;
+        if (LinuxUdp.enableErrorQueue(callState, fd, v6 ? LinuxUdp.AF_INET6 : LinuxUdp.AF_INET) != 0) {
+            return false;
+        }
+        // The failed datagram comes back too; its first bytes are enough (the rest is truncated).
+        MemorySegment payload = arena.allocate(64, 8);
+        MemorySegment iov = arena.allocate(LinuxUdp.IOVEC);
+        LinuxUdp.iovec(iov, payload.address(), payload.byteSize());
+        errorHeader = arena.allocate(LinuxUdp.MSGHDR);
+        errorControl = arena.allocate(ERROR_CONTROL_BYTES, 8);
+        errorDestination = arena.allocate(SockAddr.STORAGE_LENGTH, 8);
+        LinuxUdp.msghdr(errorHeader, errorDestination, SockAddr.STORAGE_LENGTH, iov, 1, errorControl, ERROR_CONTROL_BYTES);
+        unreachable = sink;
+        return true;
+    }
+
+    /** Reads the error queue, telling the sink of each port unreachable; a bounded batch per call. */
+    private void drainErrors() {
+        errorsPending = false;
+        for (int i = 0; i < ERROR_BATCH; i++) {
+            LinuxUdp.msghdrNameLength(errorHeader, SockAddr.STORAGE_LENGTH);
+            LinuxUdp.msghdrControlLength(errorHeader, ERROR_CONTROL_BYTES);
+            if (LinuxUdp.recvErrorQueue(callState, fd, errorHeader) < 0) {
+                if (LinuxUdp.errno(callState) == LinuxUdp.EINTR) {
+                    continue;
+                }
+                return; // EAGAIN: empty, POLLERR is off again
+            }
+            if (LinuxUdp.icmpError(errorControl, LinuxUdp.msghdrControlLength(errorHeader)) == LinuxUdp.ECONNREFUSED) {
+                unreachable.onNothingListening(this, SockAddr.NATIVE.read(errorDestination, LinuxUdp.msghdrNameLength(errorHeader)));
+            }
+        }
+        errorsPending = true; // more queued than one batch: the rest next cycle
+    }
+
     @Override
     int receive(DatagramSink sink, int budget) throws IOException {
         int reads = 0;
@@ -100,6 +153,7 @@ final class LinuxEndpoint extends Endpoint {
                 if (errno().get(ValueLayout.JAVA_INT, 0) == LinuxUdp.EAGAIN) {
                     break;
                 }
+                errorsPending |= unreachable != null;
                 // Rare: ask again with errno captured reliably (the JVM may have touched errno).
                 LinuxUdp.msghdrNameLength(receiveHeader, SockAddr.STORAGE_LENGTH);
                 LinuxUdp.msghdrControlLength(receiveHeader, CONTROL_BYTES);
@@ -109,8 +163,8 @@ final class LinuxEndpoint extends Endpoint {
                     if (error == LinuxUdp.EAGAIN) {
                         break;
                     }
-                    if (error == LinuxUdp.EINTR) {
-                        continue;
+                    if (error == LinuxUdp.EINTR || error == LinuxUdp.ECONNREFUSED && unreachable != null) {
+                        continue; // another ICMP error, reported once; the queue says for whom
                     }
                     throw new IOException("recvmsg failed: errno " + error);
                 }
@@ -126,6 +180,9 @@ final class LinuxEndpoint extends Endpoint {
                     sink.onDatagram(this, receiveBuffer, offset, Math.min(segment, length - offset), from, fromLength);
                 }
             }
+        }
+        if (errorsPending) {
+            drainErrors();
         }
         return reads;
     }
@@ -150,13 +207,16 @@ final class LinuxEndpoint extends Endpoint {
             }
             int error = errno().get(ValueLayout.JAVA_INT, 0);
             if (error != LinuxUdp.EAGAIN) {
+                // Possibly an ICMP error for an earlier datagram (to any peer), reported once and
+                // not about this one: the retry below sends it; the error queue says whom it was about.
+                errorsPending |= unreachable != null;
                 // Confirm with errno captured reliably before acting on an error.
                 if (LinuxUdp.sendmsg(callState, fd, sendHeader) >= 0) {
                     return;
                 }
                 error = LinuxUdp.errno(callState);
             }
-            if (error == LinuxUdp.EINTR) {
+            if (error == LinuxUdp.EINTR || error == LinuxUdp.ECONNREFUSED && unreachable != null) {
                 continue;
             }
             if (error == LinuxUdp.EAGAIN) {

@@ -12,7 +12,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 
 /**
- * An endpoint on a Java NIO {@link DatagramChannel}: portable, one system call per datagram.
+ * An endpoint on a Java NIO {@link DatagramChannel}: portable, one system call per datagram. It
+ * cannot fail a connection fast on an ICMP port unreachable: an unconnected DatagramChannel hears
+ * of no ICMP error and exposes no error queue, so a dead port costs the handshake timeout
+ * ({@link TransportSettings#handshakeTimeout()}).
  * Loop thread only.
  */
 final class NioEndpoint extends Endpoint {

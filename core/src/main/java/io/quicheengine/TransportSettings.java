@@ -19,10 +19,11 @@ import java.util.Objects;
  */
 public final class TransportSettings {
 
-    /** The defaults: 30 s idle timeout, 1350-byte datagrams, 16 MiB connection and 1 MiB stream windows, 100 streams, CUBIC. */
+    /** The defaults: 30 s idle timeout, 10 s handshake timeout, 1350-byte datagrams, 16 MiB connection and 1 MiB stream windows, 100 streams, CUBIC. */
     public static final TransportSettings DEFAULTS = builder().build();
 
     private final Duration idleTimeout;
+    private final Duration handshakeTimeout;
     private final int maxUdpPayloadSize;
     private final long initialMaxData;
     private final long initialMaxStreamDataBidiLocal;
@@ -42,6 +43,7 @@ public final class TransportSettings {
 
     private TransportSettings(Builder b) {
         this.idleTimeout = b.idleTimeout;
+        this.handshakeTimeout = b.handshakeTimeout;
         this.maxUdpPayloadSize = b.maxUdpPayloadSize;
         this.initialMaxData = b.initialMaxData;
         this.initialMaxStreamDataBidiLocal = b.initialMaxStreamDataBidiLocal;
@@ -66,6 +68,11 @@ public final class TransportSettings {
 
     public Duration idleTimeout() {
         return idleTimeout;
+    }
+
+    /** How long a connection may take to complete its handshake; {@link Duration#ZERO}: no limit but the idle timeout. */
+    public Duration handshakeTimeout() {
+        return handshakeTimeout;
     }
 
     public int maxUdpPayloadSize() {
@@ -136,7 +143,7 @@ public final class TransportSettings {
 
     @Override
     public String toString() {
-        return "TransportSettings[idleTimeout=" + idleTimeout + ", maxUdpPayloadSize=" + maxUdpPayloadSize + ", initialMaxData=" + initialMaxData
+        return "TransportSettings[idleTimeout=" + idleTimeout + ", handshakeTimeout=" + handshakeTimeout + ", maxUdpPayloadSize=" + maxUdpPayloadSize + ", initialMaxData=" + initialMaxData
                 + ", initialMaxStreamData=" + initialMaxStreamDataBidiLocal + "/" + initialMaxStreamDataBidiRemote + "/" + initialMaxStreamDataUni
                 + ", initialMaxStreams=" + initialMaxStreamsBidi + "/" + initialMaxStreamsUni + ", cc=" + congestionControl + "]";
     }
@@ -144,6 +151,7 @@ public final class TransportSettings {
     /** Builds {@link TransportSettings}; not thread-safe. Every setter checks its argument and names it when wrong. */
     public static final class Builder {
         private Duration idleTimeout = Duration.ofSeconds(30);
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
         private int maxUdpPayloadSize = 1350;
         private long initialMaxData = 16L << 20;
         private long initialMaxStreamDataBidiLocal = 1L << 20;
@@ -162,6 +170,22 @@ public final class TransportSettings {
         private boolean pathMtuDiscovery = false;
 
         private Builder() {
+        }
+
+        /**
+         * Gives up a connection whose handshake has not completed after this long (default 10 s),
+         * separately from the idle timeout, which a peer answering slowly keeps resetting: the
+         * connection closes with the reason "handshake timed out after ..." and
+         * {@link QuicConnection#handshake()} fails with it. {@link Duration#ZERO} turns it off.
+         * Applies to client connections and to a server's connections alike.
+         */
+        public Builder handshakeTimeout(Duration value) {
+            Objects.requireNonNull(value, "handshakeTimeout");
+            if (value.isNegative() || value.compareTo(MAX_HANDSHAKE_TIMEOUT) > 0 || !value.isZero() && value.toMillis() == 0) {
+                throw new IllegalArgumentException("handshakeTimeout must be 0 (off) or 1 ms..1 day, was " + value);
+            }
+            this.handshakeTimeout = value;
+            return this;
         }
 
         /** Closes a connection silent for this long; {@link Duration#ZERO} disables the idle timeout. */
@@ -300,6 +324,7 @@ public final class TransportSettings {
             return new TransportSettings(this);
         }
 
+        private static final Duration MAX_HANDSHAKE_TIMEOUT = Duration.ofDays(1);
         /** The largest value a QUIC variable-length integer carries (RFC 9000, 16). */
         static final long MAX_VARINT = (1L << 62) - 1;
         /** The most streams of one kind a peer may ever allow (RFC 9000, 4.6). */

@@ -46,14 +46,14 @@ class FaultInjectionTest {
     /**
      * 30% of datagrams are dropped each way, so about half of all handshake flights lose a packet and
      * quiche must retransmit (PTO, with backoff) several times. The idle timeout is raised to 60 s
-     * so that the backoff, not the idle timer, decides; each handshake gets 60 s. A client is
+     * (and the handshake timeout with it) so that the backoff, not a timer, decides; each handshake gets 60 s. A client is
      * established after only 2-3 datagrams, so all of a few handshakes can escape the loss (once in
      * about 20 runs here): handshakes go on past {@link ReliabilityScale#LOSSY_HANDSHAKES} until one
      * has lost a datagram (at most 20 times as many).
      */
     @Test
     void handshakeCompletesUnderThirtyPercentLoss() {
-        TransportSettings patient = TransportSettings.builder().idleTimeout(Duration.ofSeconds(60)).build();
+        TransportSettings patient = TransportSettings.builder().idleTimeout(Duration.ofSeconds(60)).handshakeTimeout(Duration.ofSeconds(60)).build();
         FaultProfile loss = FaultProfile.builder().drop(0.30).build();
         try (Peers peers = Peers.builder().transport(patient).build();
              FaultInjectingRelay relay = seeds.track(FaultInjectingRelay.builder().target(peers.server.localAddress()).bothWays(loss).build())) {

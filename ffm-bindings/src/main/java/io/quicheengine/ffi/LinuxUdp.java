@@ -35,7 +35,11 @@ public final class LinuxUdp {
     public static final int EINVAL = 22;
     public static final int EMSGSIZE = 90;
     public static final int EADDRINUSE = 98;
+    /** An ICMP port unreachable (or a TCP RST): nothing listens at the destination. */
+    public static final int ECONNREFUSED = 111;
     public static final short POLLIN = 1;
+    /** In {@code revents} whenever a socket's error queue holds something, asked for or not. */
+    public static final short POLLERR = 8;
     /** The kernel's limit of segments in one GSO send (64 since Linux 4.18). */
     public static final int MAX_GSO_SEGMENTS = 64;
 
@@ -51,6 +55,12 @@ public final class LinuxUdp {
     private static final int UDP_SEGMENT = 103;
     private static final int UDP_GRO = 104;
     private static final int MSG_DONTWAIT = 0x40;
+    private static final int MSG_ERRQUEUE = 0x2000;
+    private static final int IPPROTO_IP = 0;
+    private static final int IP_RECVERR = 11;
+    private static final int IPV6_RECVERR = 25;
+    private static final int SO_EE_ORIGIN_ICMP = 2;
+    private static final int SO_EE_ORIGIN_ICMP6 = 3;
     private static final int EFD_NONBLOCK = 0x800;
     private static final int EFD_CLOEXEC = 0x80000;
 
@@ -220,6 +230,60 @@ public final class LinuxUdp {
     /** Asks the kernel to coalesce received datagrams (UDP_GRO); 0 on success. */
     public static int enableGro(MemorySegment callState, int fd) {
         return setIntOption(callState, fd, SOL_UDP, UDP_GRO, 1);
+    }
+
+    /**
+     * Asks the kernel to queue ICMP errors (port unreachable, say) for {@link #recvErrorQueue} and
+     * report them through {@code errno} (IP_RECVERR, and IPV6_RECVERR on an AF_INET6 socket). An
+     * unconnected UDP socket hears nothing of them otherwise. Side effect: the next send or receive
+     * on the socket after an ICMP error fails once with that error; the caller must expect it.
+     * Returns 0 on success.
+     */
+    public static int enableErrorQueue(MemorySegment callState, int fd, int family) {
+        int rc = setIntOption(callState, fd, IPPROTO_IP, IP_RECVERR, 1);
+        if (rc == 0 && family == AF_INET6) {
+            rc = setIntOption(callState, fd, IPPROTO_IPV6, IPV6_RECVERR, 1);
+        }
+        return rc;
+    }
+
+    /**
+     * {@code recvmsg(fd, msghdr, MSG_ERRQUEUE | MSG_DONTWAIT)}: takes one queued error. The name
+     * receives the destination of the datagram that failed, the control buffer the error (read it
+     * with {@link #icmpError}), the iovec a copy of that datagram. -1 ({@link #EAGAIN}) when the
+     * queue is empty.
+     */
+    public static long recvErrorQueue(MemorySegment callState, int fd, MemorySegment msghdr) {
+        try {
+            return (long) RECVMSG.invokeExact(callState, fd, msghdr, MSG_ERRQUEUE | MSG_DONTWAIT);
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /**
+     * The {@code ee_errno} of an ICMP or ICMPv6 error in a control buffer filled by
+     * {@link #recvErrorQueue} ({@code struct sock_extended_err} under IP_RECVERR or IPV6_RECVERR),
+     * for example {@link #ECONNREFUSED}; 0 when it holds none, or an error of another origin.
+     */
+    public static int icmpError(MemorySegment control, long controlLength) {
+        long offset = 0;
+        while (offset + CMSG_DATA_OFFSET <= controlLength) {
+            long length = control.get(ValueLayout.JAVA_LONG, offset + CMSG_LEN_OFFSET);
+            if (length < CMSG_DATA_OFFSET || offset + length > controlLength) {
+                return 0;
+            }
+            int level = control.get(ValueLayout.JAVA_INT, offset + CMSG_LEVEL_OFFSET);
+            int type = control.get(ValueLayout.JAVA_INT, offset + CMSG_TYPE_OFFSET);
+            boolean extendedError = level == IPPROTO_IP && type == IP_RECVERR || level == IPPROTO_IPV6 && type == IPV6_RECVERR;
+            // sock_extended_err: u32 ee_errno, u8 ee_origin, u8 ee_type, u8 ee_code, u8 ee_pad, u32 ee_info, u32 ee_data.
+            if (extendedError && length >= CMSG_DATA_OFFSET + 8) {
+                int origin = Byte.toUnsignedInt(control.get(ValueLayout.JAVA_BYTE, offset + CMSG_DATA_OFFSET + 4));
+                return origin == SO_EE_ORIGIN_ICMP || origin == SO_EE_ORIGIN_ICMP6 ? control.get(ValueLayout.JAVA_INT, offset + CMSG_DATA_OFFSET) : 0;
+            }
+            offset += (length + 7) & ~7L;
+        }
+        return 0;
     }
 
     /** {@code sendmsg(fd, msghdr, 0)}: bytes sent, or -1 (see {@link #errno}). */

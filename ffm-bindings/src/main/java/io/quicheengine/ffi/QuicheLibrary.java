@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * Finds, loads and checks libquiche {@value #EXPECTED_VERSION}, once per JVM.
@@ -37,7 +38,8 @@ import java.util.Locale;
  * </ol>
  * {@code -Dquiche.library=release} or {@code =fallback} restricts the search to one of the last
  * two. The cache is {@code -Dquiche.cache.dir}, else {@code $QUICHE_ENGINE_CACHE}, else
- * {@code ${XDG_CACHE_HOME:-~/.cache}/quiche-engine} (the build script uses the same rule).
+ * {@code $XDG_CACHE_HOME/quiche-engine}, else {@code $HOME/.cache/quiche-engine}, else
+ * {@code user.home/.cache/quiche-engine}: the build script's rule ({@link #cacheDirectory()}).
  *
  * <p>Thread safety: any thread may call {@link #info()} and {@link #lookup()}; the first call
  * loads the library under the JVM's class-initialization lock.
@@ -89,18 +91,39 @@ public final class QuicheLibrary {
         return Holder.LOOKUP;
     }
 
-    /** The cache directory shared with the build script. */
+    /**
+     * The cache directory shared with the build script: {@code -Dquiche.cache.dir} when given,
+     * else by the script's rule ({@link #cacheDirectory(Function, String)}).
+     */
     public static Path cacheDirectory() {
         String configured = System.getProperty("quiche.cache.dir");
-        if (configured == null || configured.isBlank()) {
-            configured = System.getenv("QUICHE_ENGINE_CACHE");
-        }
         if (configured != null && !configured.isBlank()) {
             return Path.of(configured);
         }
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("quiche-engine");
+        return cacheDirectory(System::getenv, System.getProperty("user.home"));
+    }
+
+    /**
+     * The rule {@code build-libquiche.sh} follows too, so the library it builds is the one loaded:
+     * the first set and non-empty of {@code $QUICHE_ENGINE_CACHE}, {@code $XDG_CACHE_HOME/quiche-engine},
+     * {@code $HOME/.cache/quiche-engine}, and only last {@code userHome/.cache/quiche-engine}. The
+     * environment comes before {@code user.home} because the JVM takes that from the password
+     * database, not from {@code HOME}, and a container or CI job that sets {@code HOME} builds there.
+     *
+     * @param environment the environment variables ({@code System::getenv})
+     * @param userHome    the JVM's {@code user.home}
+     */
+    static Path cacheDirectory(Function<String, String> environment, String userHome) {
+        String cache = environment.apply("QUICHE_ENGINE_CACHE");
+        if (cache != null && !cache.isEmpty()) {
+            return Path.of(cache);
+        }
+        String xdg = environment.apply("XDG_CACHE_HOME");
+        if (xdg != null && !xdg.isEmpty()) {
+            return Path.of(xdg, "quiche-engine");
+        }
+        String home = environment.apply("HOME");
+        return Path.of(home != null && !home.isEmpty() ? home : userHome, ".cache", "quiche-engine");
     }
 
     /** Where the optimized build of {@link #EXPECTED_VERSION} lives once built. */

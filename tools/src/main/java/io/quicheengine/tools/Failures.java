@@ -65,6 +65,10 @@ final class Failures {
                     + (connection.stats().packetsReceived() > 0 ? ": the server answered but the handshake did not complete"
                     : ": no QUIC server answered (is one listening on that UDP port?)"));
         }
+        if (reason != null && !reason.byPeer() && reason.reason().startsWith("nothing listening at ")) {
+            // The engine heard the host's ICMP port unreachable: no point waiting for a timeout.
+            return new CliException("no QUIC server at " + server + ": nothing listens on that UDP port (the host answered port unreachable)");
+        }
         int alert = tlsAlert(reason);
         if (alert == ALERT_NO_APPLICATION_PROTOCOL) {
             return new CliException("ALPN mismatch: the server at " + server + " does not accept --alpn '" + alpn + "' ("

@@ -88,6 +88,19 @@ class BadInputTest {
     }
 
     @Test
+    void nothingListeningFailsAtOnce() throws IOException {
+        int port;
+        try (DatagramSocket released = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            port = released.getLocalPort();
+        }
+        long start = System.nanoTime();
+        Cli.Run run = Cli.run("client", "127.0.0.1:" + port, "--alpn", "right", "--insecure", "--timeout", "20s");
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertOneLineError(run, "no QUIC server at 127.0.0.1:" + port, "nothing listens on that UDP port");
+        assertThat(millis).as("the CLI failing against a dead port, including engine start and stop").isLessThan(5_000);
+    }
+
+    @Test
     void peerClosingWithAnErrorCode() {
         QuicListener rude = new QuicListener() {
             @Override
