@@ -165,6 +165,37 @@ class CloseFlushTest {
         }
     }
 
+    @Test
+    void whenTheFlushTimeRunsOutTheCloseStillHappensAndTheLossIsReported() throws Exception {
+        QuicListener neverReads = new QuicListener() { };
+        try (EngineFixture fixture = new EngineFixture(WaitStrategy.BACKOFF, neverReads)) {
+            QuicConnection connection = fixture.connect();
+            QuicStream stream = connection.openUnidirectionalStream();
+            // More than the peer's stream window (1 MiB) plus its read ring (256 KiB) can absorb.
+            int length = 3 << 19;
+            stream.write(new byte[length], 0, length, true, Duration.ofSeconds(10));
+            long started = System.nanoTime();
+            connection.close(5, "giving up", Duration.ofMillis(300));
+            assertThat(connection.closeFuture().get(10, TimeUnit.SECONDS).errorCode()).isEqualTo(5);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isBetween(250L, 5_000L);
+            assertThat(stream.finishFuture()).failsWithin(Duration.ofSeconds(1)).withThrowableThat()
+                    .havingCause().isInstanceOf(ClosedException.class).withMessageContaining("streams " + stream.id());
+            assertThat(fixture.errors()).singleElement().satisfies(error -> assertThat(error.getCause())
+                    .hasMessageContaining("without the peer acknowledging everything accepted").hasMessageContaining("bytes not yet sent"));
+        }
+    }
+
+    @Test
+    void finishFutureFailsWhenThisSideResetsTheStream() throws Exception {
+        try (EngineFixture fixture = new EngineFixture(WaitStrategy.BACKOFF, new QuicListener() { })) {
+            QuicStream stream = fixture.connect().openBidirectionalStream();
+            stream.write(new byte[1000], 0, 1000, false, Duration.ofSeconds(5));
+            stream.reset(9);
+            assertThat(stream.finishFuture()).failsWithin(Duration.ofSeconds(5)).withThrowableThat()
+                    .havingCause().isInstanceOf(ClosedException.class).withMessageContaining("reset by this side");
+        }
+    }
+
     private static void check(CompletableFuture<Received> result, int run, List<String> truncated) throws Exception {
         Received received = result.get(20, TimeUnit.SECONDS);
         assertThat(received.firstWrongByteAt()).as("run %d: first byte off the pattern", run).isEqualTo(-1);

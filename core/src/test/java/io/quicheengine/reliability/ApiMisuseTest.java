@@ -420,10 +420,12 @@ class ApiMisuseTest {
                     s.write(ten, 0, 10, true, SECONDS_5);
                     s.offer(ten, 0, 1, false);
                 }, "already finished"),
-                row("second fin", ClosedException.class, () -> {
+                row("bytes with a fin after finish (a second finish alone is harmless)", ClosedException.class, () -> {
                     QuicStream s = stream();
                     s.finish(SECONDS_5);
+                    s.finish(SECONDS_5);
                     s.offerFin();
+                    s.offer(ten, 0, 1, true);
                 }, "already finished"),
                 row("write after our reset", ClosedException.class, () -> {
                     QuicStream s = stream();
