@@ -756,7 +756,7 @@ final class EventLoop implements Runnable {
 
     /** Moves the stream's readable bytes from quiche into its ring while the ring has room. */
     private void drainStream(ConnectionState connection, StreamState stream) {
-        if (stream.readShutdown || stream.collected) {
+        if (stream.readShutdown || stream.collected || connection.pendingClose != null) {
             discardReadable(connection, stream.id);
             return;
         }
@@ -1294,6 +1294,11 @@ final class EventLoop implements Runnable {
         connection.flushDeadline = now + Math.max(request.flushNanos(), 0);
         for (StreamState stream : connection.streams.values()) {
             unpark(stream.writeWaiter);
+            // The application will read no more: take in and drop what the peer sends, so a full
+            // read ring does not stop the peer (or quiche) from finishing while the close waits.
+            if (stream.canRead) {
+                discardReadable(connection, stream.id);
+            }
         }
         closeIfFlushed(connection, false);
         markDirty(connection);
