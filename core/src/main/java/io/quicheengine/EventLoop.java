@@ -1369,12 +1369,17 @@ final class EventLoop implements Runnable {
      * quiche offers no "stream acknowledged" query in 0.24.5, but it forgets a stream exactly when
      * it is complete: every byte and the fin acknowledged by the peer, and (bidirectional) the
      * receive side ended too. {@code quiche_conn_stream_capacity} then answers INVALID_STREAM_STATE;
-     * while the peer's STOP_SENDING is known it answers STREAM_STOPPED instead.
+     * while the peer's STOP_SENDING is known it answers STREAM_STOPPED instead. A bidirectional
+     * stream whose receive side is still open cannot be complete, so it is not asked about (no
+     * downcall per cycle for a long-lived stream) unless the connection is closing.
      */
     private void checkAcknowledged(ConnectionState connection) {
         ArrayList<StreamState> unacked = connection.unacked;
         for (int i = unacked.size() - 1; i >= 0; i--) {
             StreamState stream = unacked.get(i);
+            if (stream.canRead && !stream.readShutdown && stream.finalSize < 0 && stream.resetCode < 0 && connection.pendingClose == null) {
+                continue;
+            }
             long capacity = QuicheStream.capacity(connection.quiche, stream.id);
             if (capacity == QuicheError.INVALID_STREAM_STATE.code()) {
                 stream.finished.complete(null);

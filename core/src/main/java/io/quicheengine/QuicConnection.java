@@ -227,7 +227,11 @@ public final class QuicConnection {
         if (reason.length() > 1000) {
             throw new IllegalArgumentException("reason must be at most 1000 characters, was " + reason.length());
         }
-        long flushNanos = QuicStream.deadline(flushTimeout) - System.nanoTime();
+        Objects.requireNonNull(flushTimeout, "flushTimeout");
+        if (flushTimeout.isNegative()) {
+            throw new IllegalArgumentException("flushTimeout must not be negative, was " + flushTimeout);
+        }
+        long flushNanos = flushTimeout.compareTo(Duration.ofDays(365)) > 0 ? Duration.ofDays(365).toNanos() : flushTimeout.toNanos();
         if (state.engine.state() != EngineCore.RUNNING) {
             return;
         }
@@ -240,7 +244,7 @@ public final class QuicConnection {
             return;
         }
         state.engine.submitControl(Command.CLOSE_CONNECTION, state, null, applicationErrorCode, true,
-                new CloseRequest(true, applicationErrorCode, reason, Math.max(0, flushNanos)));
+                new CloseRequest(true, applicationErrorCode, reason, flushNanos));
     }
 
     /** Completes with the reason once the connection closed and released its resources. */

@@ -186,6 +186,20 @@ class CloseFlushTest {
     }
 
     @Test
+    void finishFutureCompletesOnceThePeerAcknowledgedAUnidirectionalStream() throws Exception {
+        try (EngineFixture fixture = new EngineFixture(WaitStrategy.BACKOFF, new EchoListener())) {
+            QuicConnection connection = fixture.connect();
+            QuicStream stream = connection.openUnidirectionalStream();
+            stream.write(new byte[100_000], 0, 100_000, false, Duration.ofSeconds(5));
+            assertThat(stream.finishFuture()).isNotDone();
+            stream.finish(Duration.ofSeconds(5));
+            assertThat(stream.finishFuture()).succeedsWithin(Duration.ofSeconds(5));
+            assertThat(connection.isClosed()).isFalse();
+            assertThat(fixture.errors()).isEmpty();
+        }
+    }
+
+    @Test
     void finishFutureFailsWhenThisSideResetsTheStream() throws Exception {
         try (EngineFixture fixture = new EngineFixture(WaitStrategy.BACKOFF, new QuicListener() { })) {
             QuicStream stream = fixture.connect().openBidirectionalStream();

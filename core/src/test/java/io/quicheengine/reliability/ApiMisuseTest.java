@@ -287,6 +287,9 @@ class ApiMisuseTest {
                 row("close with a null reason", NullPointerException.class, () -> connection.close(0, null), "reason"),
                 row("close with a 1001-character reason", IllegalArgumentException.class, () -> connection.close(0, "r".repeat(1001)),
                         "reason", "1000"),
+                row("close with a null flush timeout", NullPointerException.class, () -> connection.close(0, "", null), "flushTimeout"),
+                row("close with a negative flush timeout", IllegalArgumentException.class,
+                        () -> connection.closeGracefully(Duration.ofMillis(-1)), "flushTimeout", "negative"),
                 row("acceptStream on a connection with a listener", IllegalStateException.class, () -> {
                     QuicConnection withListener = peers.clientEngine.connect(peers.server.localAddress(), peers.clientConfig, new QuicListener() { });
                     try {
