@@ -199,6 +199,37 @@ class CloseFlushTest {
         }
     }
 
+    /**
+     * quiche forgets a bidirectional stream only when both directions ended, so with a peer that
+     * never ends its side the acknowledgement cannot be confirmed: the close waits its flush time,
+     * then closes and says so (the documented limit), instead of waiting forever or staying silent.
+     */
+    @Test
+    void aBidirectionalStreamWhosePeerNeverEndsItsSideIsReportedUnconfirmedAfterTheFlushTime() throws Exception {
+        QuicListener readsButNeverFinishes = new QuicListener() {
+            private final byte[] scratch = new byte[65536];
+
+            @Override
+            public void onStreamReadable(QuicStream stream) {
+                while (stream.read(scratch, 0, scratch.length) > 0) {
+                    // drained, never answered
+                }
+            }
+        };
+        try (EngineFixture fixture = new EngineFixture(WaitStrategy.BACKOFF, readsButNeverFinishes)) {
+            QuicConnection connection = fixture.connect();
+            QuicStream stream = connection.openBidirectionalStream();
+            stream.write(new byte[10_000], 0, 10_000, true, Duration.ofSeconds(5));
+            long started = System.nanoTime();
+            assertThat(connection.closeGracefully(Duration.ofMillis(300))).succeedsWithin(Duration.ofSeconds(10));
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isBetween(250L, 5_000L);
+            assertThat(stream.finishFuture()).failsWithin(Duration.ofSeconds(1)).withThrowableThat()
+                    .havingCause().withMessageContaining("fin not acknowledged");
+            assertThat(fixture.errors()).singleElement().satisfies(error -> assertThat(error.getCause())
+                    .hasMessageContaining("streams " + stream.id() + " (fin not acknowledged)"));
+        }
+    }
+
     @Test
     void finishFutureFailsWhenThisSideResetsTheStream() throws Exception {
         try (EngineFixture fixture = new EngineFixture(WaitStrategy.BACKOFF, new QuicListener() { })) {
