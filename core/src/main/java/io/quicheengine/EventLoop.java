@@ -1308,21 +1308,20 @@ final class EventLoop implements Runnable {
      * Sends the pending close once everything accepted is delivered (or quiche is closing anyway);
      * at the flush deadline, or when {@code force}d, it closes regardless and reports every stream
      * whose bytes or fin the peer did not acknowledge: their finish futures fail, and the error
-     * handler is told. True when the close was sent.
+     * handler is told.
      */
-    private boolean closeIfFlushed(ConnectionState connection, boolean force) {
+    private void closeIfFlushed(ConnectionState connection, boolean force) {
         CloseRequest request = connection.pendingClose;
         MemorySegment quiche = connection.quiche;
         boolean quicheClosing = QuicheConn.isDraining(quiche) || QuicheConn.isClosed(quiche);
         if (!quicheClosing && !force && now - connection.flushDeadline < 0 && !allDelivered(connection)) {
-            return false;
+            return;
         }
         connection.pendingClose = null;
         if (!quicheClosing && !allDelivered(connection)) {
             reportUndelivered(connection, request);
         }
         closeConnection(connection, request.application(), request.code(), request.reason());
-        return true;
     }
 
     /** Every byte and fin the application got in is in quiche, and quiche saw every fin acknowledged. */
