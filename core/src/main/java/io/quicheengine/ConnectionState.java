@@ -123,6 +123,12 @@ final class ConnectionState {
     final long handshakeTimeoutNanos;
     /** When a connection still in its handshake is given up (loop clock); 0: never. */
     long handshakeDeadline;
+    /** A close waiting for accepted bytes to be handed over and acknowledged first (null: none). */
+    CloseRequest pendingClose;
+    /** When {@link #pendingClose} stops waiting and closes anyway, reporting what was not acknowledged. */
+    long flushDeadline;
+    /** Streams whose fin quiche took, until quiche confirms the peer acknowledged them. */
+    final ArrayList<StreamState> unacked = new ArrayList<>();
     /** This side closed: bytes it never read are not worth keeping. */
     boolean discardUnread;
     /** When the connection was freed (for how long its unread bytes are kept). */

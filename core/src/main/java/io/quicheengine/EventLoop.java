@@ -254,7 +254,7 @@ final class EventLoop implements Runnable {
                     }
                 }
                 case Command.CONNECT -> connect(connection);
-                case Command.CLOSE_CONNECTION -> closeConnection(connection, command.fin, command.code, (String) command.attachment);
+                case Command.CLOSE_CONNECTION -> closeAfterFlush(connection, (CloseRequest) command.attachment);
                 case Command.RUN -> ((Runnable) command.attachment).run();
                 case Command.DATAGRAM -> sendDatagram(connection, command);
                 case Command.NOOP -> {
@@ -395,7 +395,7 @@ final class EventLoop implements Runnable {
 
     private void updateTimer(ConnectionState connection) {
         long timeout = QuicheConn.timeoutAsNanos(connection.quiche);
-        long closeDeadline = connection.closeDeadline;
+        long closeDeadline = connection.pendingClose != null ? connection.flushDeadline : connection.closeDeadline;
         if (connection.state == ConnectionState.HANDSHAKING && connection.handshakeDeadline != 0) {
             closeDeadline = closeDeadline == 0 ? connection.handshakeDeadline : Math.min(closeDeadline, connection.handshakeDeadline);
         }
@@ -492,6 +492,12 @@ final class EventLoop implements Runnable {
         flushEgress(connection);
         if (connection.queuedDatagrams > 0) {
             datagramsLeftQuiche(connection);
+        }
+        if (!connection.unacked.isEmpty()) {
+            checkAcknowledged(connection);
+        }
+        if (connection.pendingClose != null) {
+            closeIfFlushed(connection, false);
         }
         if (QuicheConn.isClosed(quiche) || connection.closeDeadline != 0 && now - connection.closeDeadline >= 0) {
             finalizeConnection(connection);
@@ -858,7 +864,7 @@ final class EventLoop implements Runnable {
 
     /** Moves the stream's readable bytes from quiche into its ring while the ring has room. */
     private void drainStream(ConnectionState connection, StreamState stream) {
-        if (stream.readShutdown || stream.collected) {
+        if (stream.readShutdown || stream.collected || connection.pendingClose != null) {
             discardReadable(connection, stream.id);
             return;
         }
@@ -1020,7 +1026,7 @@ final class EventLoop implements Runnable {
             if (n < length) {
                 queuePending(stream, command.payloadAddress + n, (int) (length - n), command.fin);
             } else if (command.fin) {
-                stream.finSent = true;
+                finHandedOver(stream);
                 tryCollect(stream);
             }
         } else if (n == QuicheError.DONE.code()) {
@@ -1125,7 +1131,7 @@ final class EventLoop implements Runnable {
                 sendFailed(stream, n);
                 return true;
             }
-            stream.finSent = true;
+            finHandedOver(stream);
             tryCollect(stream);
         }
         return true;
@@ -1183,6 +1189,7 @@ final class EventLoop implements Runnable {
             stream.writeFailure = "quiche refused data on stream " + stream.id + ": " + QuicheError.describe(error);
             dropPending(stream);
         }
+        stream.finished.completeExceptionally(new ClosedException(stream.writeClosedReason()));
         unpark(stream.writeWaiter);
         tryCollect(stream);
     }
@@ -1198,6 +1205,7 @@ final class EventLoop implements Runnable {
         }
         register(connection, stream);
         dropPending(stream);
+        stream.finished.completeExceptionally(new ClosedException("stream " + stream.id + " was reset by this side with application error " + code));
         QuicheStream.shutdown(connection.quiche, stream.id, QuicheStream.SHUTDOWN_WRITE, code);
         knownToQuiche(connection, stream);
         stream.finSent = true; // nothing more will be sent: the send side is done
@@ -1378,6 +1386,130 @@ final class EventLoop implements Runnable {
         }
     }
 
+    /**
+     * A close this side asked for: stop taking writes now, but send the CONNECTION_CLOSE only once
+     * every byte and fin accepted so far is in quiche and acknowledged by the peer, or once the
+     * request's flush time has passed (then the loss is reported, see {@link #closeIfFlushed}).
+     */
+    void closeAfterFlush(ConnectionState connection, CloseRequest request) {
+        if (connection.finalized || connection.quiche.address() == 0) {
+            return;
+        }
+        if (connection.closeDeadline != 0 || connection.pendingClose != null) {
+            return; // already closing
+        }
+        if (connection.state < ConnectionState.CLOSING) {
+            connection.state = ConnectionState.CLOSING; // writers stop here: what they got in before is what is owed
+        }
+        connection.discardUnread = true;
+        connection.pendingClose = request;
+        connection.flushDeadline = now + Math.max(request.flushNanos(), 0);
+        for (StreamState stream : connection.streams.values()) {
+            unpark(stream.writeWaiter);
+            // The application will read no more: take in and drop what the peer sends, so a full
+            // read ring does not stop the peer (or quiche) from finishing while the close waits.
+            if (stream.canRead) {
+                discardReadable(connection, stream.id);
+            }
+        }
+        closeIfFlushed(connection, false);
+        markDirty(connection);
+    }
+
+    /**
+     * Sends the pending close once everything accepted is delivered (or quiche is closing anyway);
+     * at the flush deadline, or when {@code force}d, it closes regardless and reports every stream
+     * whose bytes or fin the peer did not acknowledge: their finish futures fail, and the error
+     * handler is told.
+     */
+    private void closeIfFlushed(ConnectionState connection, boolean force) {
+        CloseRequest request = connection.pendingClose;
+        MemorySegment quiche = connection.quiche;
+        boolean quicheClosing = QuicheConn.isDraining(quiche) || QuicheConn.isClosed(quiche);
+        if (!quicheClosing && !force && now - connection.flushDeadline < 0 && !allDelivered(connection)) {
+            return;
+        }
+        connection.pendingClose = null;
+        if (!quicheClosing && !allDelivered(connection)) {
+            reportUndelivered(connection, request);
+        }
+        closeConnection(connection, request.application(), request.code(), request.reason());
+    }
+
+    /** Every byte and fin the application got in is in quiche, and quiche saw every fin acknowledged. */
+    private boolean allDelivered(ConnectionState connection) {
+        if (!connection.unacked.isEmpty()) {
+            return false;
+        }
+        for (StreamState stream : connection.streams.values()) {
+            if (!handedOver(stream)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** No accepted byte or fin of the stream waits in the ring or the pending buffer (or its write side is dead). */
+    private static boolean handedOver(StreamState stream) {
+        return writeDead(stream) || stream.creditUsed == 0 && (!stream.finSubmitted || stream.finSent);
+    }
+
+    private void reportUndelivered(ConnectionState connection, CloseRequest request) {
+        StringBuilder streams = new StringBuilder();
+        for (StreamState stream : connection.streams.values()) {
+            if (!handedOver(stream)) {
+                streams.append(streams.isEmpty() ? "" : ", ").append(stream.id).append(" (").append(stream.creditUsed)
+                        .append(" bytes not yet sent)");
+            }
+        }
+        for (int i = 0; i < connection.unacked.size(); i++) {
+            streams.append(streams.isEmpty() ? "" : ", ").append(connection.unacked.get(i).id).append(" (fin not acknowledged)");
+        }
+        ClosedException loss = new ClosedException("closing " + connection + " after " + request.flushNanos() / 1_000_000
+                + " ms without the peer acknowledging everything accepted: streams " + streams);
+        for (int i = 0; i < connection.unacked.size(); i++) {
+            connection.unacked.get(i).finished.completeExceptionally(loss);
+        }
+        for (StreamState stream : connection.streams.values()) {
+            stream.finished.completeExceptionally(loss);
+        }
+        settings.errorHandler().onError(connection.handle, loss.getMessage(), loss);
+    }
+
+    /**
+     * quiche offers no "stream acknowledged" query in 0.24.5, but it forgets a stream exactly when
+     * it is complete: every byte and the fin acknowledged by the peer, and (bidirectional) the
+     * receive side ended too. {@code quiche_conn_stream_capacity} then answers INVALID_STREAM_STATE;
+     * while the peer's STOP_SENDING is known it answers STREAM_STOPPED instead. A bidirectional
+     * stream whose receive side is still open cannot be complete, so it is not asked about (no
+     * downcall per cycle for a long-lived stream) unless the connection is closing.
+     */
+    private void checkAcknowledged(ConnectionState connection) {
+        ArrayList<StreamState> unacked = connection.unacked;
+        for (int i = unacked.size() - 1; i >= 0; i--) {
+            StreamState stream = unacked.get(i);
+            if (stream.canRead && !stream.readShutdown && stream.finalSize < 0 && stream.resetCode < 0 && connection.pendingClose == null) {
+                continue;
+            }
+            long capacity = QuicheStream.capacity(connection.quiche, stream.id);
+            if (capacity == QuicheError.INVALID_STREAM_STATE.code()) {
+                stream.finished.complete(null);
+            } else if (capacity == QuicheError.STREAM_STOPPED.code()) {
+                stream.finished.completeExceptionally(new ClosedException("stream " + stream.id + " was stopped by the peer (STOP_SENDING) before it acknowledged the fin"));
+            } else if (!stream.finished.isDone()) {
+                continue;
+            }
+            unacked.set(i, unacked.get(unacked.size() - 1));
+            unacked.remove(unacked.size() - 1);
+        }
+    }
+
+    /** quiche took the stream's fin: from now on the loop watches for the peer's acknowledgement. */
+    private static void finHandedOver(StreamState stream) {
+        stream.finSent = true;
+        stream.connection.unacked.add(stream);
+    }
+
     void closeConnection(ConnectionState connection, boolean application, long code, String reason) {
         if (connection.finalized || connection.quiche.address() == 0) {
             return;
@@ -1511,6 +1643,17 @@ final class EventLoop implements Runnable {
             }
         }
         connection.backlog.clear();
+        if (connection.pendingClose != null) {
+            connection.pendingClose = null; // quiche closed (or the engine stops) before the flush ended
+        }
+        ClosedException unconfirmed = new ClosedException("the peer did not acknowledge the whole stream before " + connection + " closed: " + reason);
+        for (int i = 0; i < connection.unacked.size(); i++) {
+            connection.unacked.get(i).finished.completeExceptionally(unconfirmed);
+        }
+        connection.unacked.clear();
+        for (StreamState stream : streams) {
+            stream.finished.completeExceptionally(unconfirmed);
+        }
         QuicheConn.free(quiche);
         connection.quiche = MemorySegment.NULL;
         resources.connections.decrement();
@@ -1583,7 +1726,7 @@ final class EventLoop implements Runnable {
         for (int i = connections.size() - 1; i >= 0; i--) {
             ConnectionState connection = connections.get(i);
             if (connection.server == server) {
-                closeConnection(connection, true, 0, "server closing");
+                closeAfterFlush(connection, new CloseRequest(true, 0, "server closing", settings.closeTimeout().toNanos()));
             }
         }
         finishServerClose(server);
@@ -1611,7 +1754,7 @@ final class EventLoop implements Runnable {
             for (int i = connections.size() - 1; i >= 0; i--) {
                 ConnectionState connection = connections.get(i);
                 try {
-                    closeConnection(connection, true, 0, "engine closing");
+                    closeAfterFlush(connection, new CloseRequest(true, 0, "engine closing", settings.closeTimeout().toNanos()));
                 } catch (RuntimeException e) {
                     failConnection(connection, "closing for engine shutdown", e);
                 }
@@ -1619,6 +1762,16 @@ final class EventLoop implements Runnable {
             return 1;
         }
         if (connections.isEmpty() || now - closeDeadline >= 0) {
+            for (int i = connections.size() - 1; i >= 0; i--) {
+                ConnectionState connection = connections.get(i);
+                if (connection.pendingClose != null) {
+                    try {
+                        closeIfFlushed(connection, true); // the CONNECTION_CLOSE still leaves, and the loss is reported
+                    } catch (RuntimeException e) {
+                        failConnection(connection, "closing for engine shutdown", e);
+                    }
+                }
+            }
             running = false;
         }
         return 0;

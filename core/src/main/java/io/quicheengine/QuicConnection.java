@@ -247,23 +247,58 @@ public final class QuicConnection {
                 state.datagramsDroppedOnClose, inbox == null ? 0 : inbox.received, inbox == null ? 0 : inbox.dropped);
     }
 
-    /** Closes with application error 0 and no reason. */
+    /**
+     * Closes with application error 0 and no reason, after delivering what was accepted; see
+     * {@link #close(long, String, Duration)} (the flush time is the engine's close timeout).
+     */
     public void close() {
         close(0, "");
     }
 
     /**
-     * Closes: CONNECTION_CLOSE with {@code applicationErrorCode} and {@code reason}; the connection
-     * drains briefly, then its resources are released, bytes not read yet included. Harmless when
-     * already closing. When the peer (or the idle timeout) closed the connection first, the bytes
-     * it sent before stay readable for 30 seconds, or until this method is called.
+     * Closes with {@code applicationErrorCode} and {@code reason} after delivering what was accepted,
+     * waiting at most the engine's close timeout ({@link QuicEngine.Builder#closeTimeout}); see
+     * {@link #close(long, String, Duration)}.
      */
     public void close(long applicationErrorCode, String reason) {
+        close(applicationErrorCode, reason, state.engine.settings.closeTimeout());
+    }
+
+    /**
+     * Closes gracefully with application error 0 and no reason, delivering what was accepted for
+     * up to {@code flushTimeout}; see {@link #close(long, String, Duration)}.
+     *
+     * @return {@link #closeFuture()}
+     */
+    public CompletableFuture<CloseReason> closeGracefully(Duration flushTimeout) {
+        close(0, "", flushTimeout);
+        return state.closed;
+    }
+
+    /**
+     * Closes without blocking. From this call on no write is accepted; everything accepted before
+     * (bytes and fins, also still queued in the engine) is handed to quiche, and the CONNECTION_CLOSE
+     * with {@code applicationErrorCode} and {@code reason} is sent once the peer acknowledged every
+     * finished stream ({@link QuicStream#finishFuture()}) or after {@code flushTimeout}, whichever
+     * comes first. When the time runs out first the loss is reported, never silent: the affected
+     * streams' finish futures fail and the engine's error handler is told which streams. Then the
+     * connection drains briefly and its resources are released, bytes not read yet included. Harmless
+     * when already closing. When the peer (or the idle timeout) closed the connection first, the
+     * bytes it sent before stay readable for 30 seconds, or until this method is called. Any thread.
+     *
+     * @param flushTimeout how long delivery may take; {@link Duration#ZERO} closes at once (and reports what was not delivered)
+     */
+    public void close(long applicationErrorCode, String reason, Duration flushTimeout) {
         QuicStream.checkErrorCode(applicationErrorCode);
         Objects.requireNonNull(reason, "reason");
         if (reason.length() > 1000) {
             throw new IllegalArgumentException("reason must be at most 1000 characters, was " + reason.length());
         }
+        Objects.requireNonNull(flushTimeout, "flushTimeout");
+        if (flushTimeout.isNegative()) {
+            throw new IllegalArgumentException("flushTimeout must not be negative, was " + flushTimeout);
+        }
+        long flushNanos = flushTimeout.compareTo(Duration.ofDays(365)) > 0 ? Duration.ofDays(365).toNanos() : flushTimeout.toNanos();
         if (state.engine.state() != EngineCore.RUNNING) {
             return;
         }
@@ -275,7 +310,8 @@ public final class QuicConnection {
         if (state.state == ConnectionState.CLOSING) {
             return;
         }
-        state.engine.submitControl(Command.CLOSE_CONNECTION, state, null, applicationErrorCode, true, reason);
+        state.engine.submitControl(Command.CLOSE_CONNECTION, state, null, applicationErrorCode, true,
+                new CloseRequest(true, applicationErrorCode, reason, flushNanos));
     }
 
     /** Completes with the reason once the connection closed and released its resources. */

@@ -181,8 +181,9 @@ public final class QuicEngine implements AutoCloseable {
     }
 
     /**
-     * Closes every connection with CONNECTION_CLOSE, lets them drain (at most the close timeout),
-     * stops the loop and frees all native memory. Harmless when repeated.
+     * Closes every connection with CONNECTION_CLOSE once what it accepted was delivered, as
+     * {@link QuicConnection#close()} does (undelivered bytes after the close timeout are reported
+     * to the error handler), stops the loop and frees all native memory. Harmless when repeated.
      */
     @Override
     public void close() {

@@ -50,7 +50,10 @@ public final class QuicServer implements AutoCloseable {
         return state.closedFuture;
     }
 
-    /** Closes every connection of this server (application error 0) and releases the socket; returns without waiting. */
+    /**
+     * Closes every connection of this server (application error 0) once what it accepted was
+     * delivered, as {@link QuicConnection#close()} does, and releases the socket; returns without waiting.
+     */
     @Override
     public void close() {
         if (state.closed || state.engine.state() != EngineCore.RUNNING) {

@@ -185,18 +185,41 @@ public final class QuicStream {
     }
 
     /**
-     * Ends the stream (fin) after the bytes already written, without blocking.
+     * Ends the stream (fin) after the bytes already written, without blocking. Harmless (true) when
+     * the stream was already finished.
      *
      * @return true when the fin was handed to the engine; false when the command ring had no room (try again)
      */
     public boolean offerFin() {
+        if (state.finSubmitted) {
+            return true;
+        }
         offerSegment(null, EMPTY, 0, 0, true);
         return state.finSubmitted;
     }
 
-    /** Ends the stream (fin) after the bytes already written, waiting for ring space if needed. */
+    /** Ends the stream (fin) after the bytes already written, waiting for ring space if needed. Harmless when already finished. */
     public void finish(Duration timeout) {
+        if (state.finSubmitted) {
+            return;
+        }
         write(EMPTY, 0, 0, true, timeout);
+    }
+
+    /**
+     * Completes once the peer acknowledged the whole send side: every byte written and the fin.
+     * Fails with the cause when the stream is reset by this side, stopped by the peer
+     * (STOP_SENDING), or its connection closes first (also after a {@link QuicConnection#close}
+     * whose flush time ran out). Never completes normally before {@link #finish} was called.
+     *
+     * <p>quiche 0.24.5 has no per-stream "acknowledged" query; the engine sees it when quiche
+     * forgets the stream, which for a bidirectional stream also needs its receive side to have
+     * ended (the peer's fin or reset arrived). So on a bidirectional stream this completes only
+     * once the peer ended its direction as well; on a unidirectional one, as soon as the fin is
+     * acknowledged. Completed on the loop thread: dependent actions must not block. Any thread.
+     */
+    public java.util.concurrent.CompletableFuture<Void> finishFuture() {
+        return state.finished;
     }
 
     private static final byte[] EMPTY = new byte[0];

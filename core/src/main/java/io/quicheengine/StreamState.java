@@ -80,6 +80,8 @@ final class StreamState {
     volatile boolean resetByApplication;
     /** Why quiche refused the stream's data (e.g. beyond the peer's stream limit), else null. */
     volatile String writeFailure;
+    /** Completes once quiche confirms the peer acknowledged every byte and the fin; fails with the reason otherwise. */
+    final java.util.concurrent.CompletableFuture<Void> finished = new java.util.concurrent.CompletableFuture<>();
 
     // ---- loop thread only ----
     PendingWrites pending;

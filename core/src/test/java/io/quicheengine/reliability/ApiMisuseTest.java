@@ -287,6 +287,9 @@ class ApiMisuseTest {
                 row("close with a null reason", NullPointerException.class, () -> connection.close(0, null), "reason"),
                 row("close with a 1001-character reason", IllegalArgumentException.class, () -> connection.close(0, "r".repeat(1001)),
                         "reason", "1000"),
+                row("close with a null flush timeout", NullPointerException.class, () -> connection.close(0, "", null), "flushTimeout"),
+                row("close with a negative flush timeout", IllegalArgumentException.class,
+                        () -> connection.closeGracefully(Duration.ofMillis(-1)), "flushTimeout", "negative"),
                 row("acceptStream on a connection with a listener", IllegalStateException.class, () -> {
                     QuicConnection withListener = peers.clientEngine.connect(peers.server.localAddress(), peers.clientConfig, new QuicListener() { });
                     try {
@@ -420,10 +423,12 @@ class ApiMisuseTest {
                     s.write(ten, 0, 10, true, SECONDS_5);
                     s.offer(ten, 0, 1, false);
                 }, "already finished"),
-                row("second fin", ClosedException.class, () -> {
+                row("bytes with a fin after finish (a second finish alone is harmless)", ClosedException.class, () -> {
                     QuicStream s = stream();
                     s.finish(SECONDS_5);
+                    s.finish(SECONDS_5);
                     s.offerFin();
+                    s.offer(ten, 0, 1, true);
                 }, "already finished"),
                 row("write after our reset", ClosedException.class, () -> {
                     QuicStream s = stream();
