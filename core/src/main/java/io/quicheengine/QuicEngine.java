@@ -35,7 +35,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Native memory is freed in one place only: by the loop thread as its last act, once no
  * application thread can still touch it (see {@link #close()}). When the loop dies on an unexpected
  * throwable the engine is closed: waiters and futures fail, and later calls throw a
- * {@link ClosedException} naming the cause.
+ * {@link ClosedException} naming the cause. Control calls (opening, resetting or stopping a stream,
+ * closing, connecting) never wait for command-ring space; only when the loop is stalled (a listener
+ * callback blocking it) with a thousand of them queued does one wait, at most 10 s, and then throw
+ * a {@link QuicTimeoutException}.
  */
 public final class QuicEngine implements AutoCloseable {
     private static final AtomicInteger ENGINES = new AtomicInteger();
@@ -153,6 +156,7 @@ public final class QuicEngine implements AutoCloseable {
             // Either the loop started the server, or it ended and never will.
             CompletableFuture.anyOf(started, loop.terminated()).get(30, TimeUnit.SECONDS);
             if (!started.isDone()) {
+                endpoint.close(); // the loop ended without ever taking the socket
                 throw core.closedException();
             }
             started.get();
