@@ -52,6 +52,45 @@ class EngineTeardownTest {
     }
 
     @Test
+    void aCloseThatTimesOutLeavesTheFreeingToTheLoopInsteadOfFreeingUnderIt() throws Exception {
+        try (EngineFixture fixture = new EngineFixture(WaitStrategy.BACKOFF, new EchoListener(), TransportSettings.DEFAULTS,
+                b -> b.closeTimeout(Duration.ZERO))) {
+            QuicEngine engine = fixture.clientEngine;
+            CountDownLatch inCallback = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            AtomicBoolean once = new AtomicBoolean();
+            // Keeps the loop busy past close()'s wait (closeTimeout + 10 s), as a slow callback would.
+            QuicListener slow = new QuicListener() {
+                @Override
+                public void onStreamReadable(QuicStream stream) {
+                    if (once.compareAndSet(false, true)) {
+                        inCallback.countDown();
+                        try {
+                            release.await(30, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                }
+            };
+            QuicConnection connection = engine.connect(fixture.server.localAddress(), fixture.clientConfig, slow)
+                    .awaitHandshake(Duration.ofSeconds(10));
+            connection.openBidirectionalStream().write(new byte[1], 0, 1, true, Duration.ofSeconds(5));
+            assertThat(inCallback.await(10, TimeUnit.SECONDS)).isTrue();
+            long start = System.nanoTime();
+            engine.close();
+            System.out.println("close() gave up after " + (System.nanoTime() - start) / 1_000_000 + " ms");
+            assertThat(loopThreadAlive(engine)).isTrue();
+            EngineStats whileRunning = engine.stats();
+            assertThat(whileRunning.commandSlotBytes()).as("nothing freed while the loop still runs: %s", whileRunning).isPositive();
+            assertThat(fixture.errors()).anySatisfy(e -> assertThat(e).hasStackTraceContaining("did not stop"));
+            release.countDown();
+            Polling.until(() -> !loopThreadAlive(engine), Duration.ofSeconds(10), "the loop thread ended");
+            assertThat(engine.stats().nothingAllocated()).as("freed by the loop as it ended: %s", engine.stats()).isTrue();
+        }
+    }
+
+    @Test
     void aLoopKilledByAThrowableFailsEveryWaiterAndFutureWithTheCause() throws Exception {
         try (EngineFixture fixture = new EngineFixture(WaitStrategy.BACKOFF, null);
              DatagramSocket silent = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
