@@ -135,7 +135,7 @@ final class ConnectionState {
      * The engine's loop ended without ever starting this connection (its CONNECT was still queued),
      * or died: fail everything waiting on it. Any thread, once the loop no longer runs; idempotent.
      */
-    void failUnstarted(ClosedException cause) {
+    void failWith(ClosedException cause) {
         if (state != CLOSED) {
             closeReason = new CloseReason(false, false, TransportErrors.INTERNAL_ERROR, String.valueOf(cause.getMessage()), false);
             state = CLOSED;

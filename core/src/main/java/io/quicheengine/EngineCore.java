@@ -184,7 +184,7 @@ final class EngineCore {
     /** A control command the loop will never run: fail what waits on it. Idempotent; any thread. */
     void abandon(Command command) {
         if (command.type == Command.CONNECT) {
-            command.connection.failUnstarted(closedException());
+            command.connection.failWith(closedException());
         }
     }
 }

@@ -253,7 +253,7 @@ final class EventLoop implements Runnable {
         return engine.commands.hasPending() || !engine.control.isEmpty() || !localCommands.isEmpty();
     }
 
-    /** Queues a command from the loop thread itself (a listener callback): it runs at the start of the next cycle. */
+    /** Queues a command from the loop thread itself (a listener callback): it runs once the ring events claimed before it are handled. */
     void submitLocal(int type, ConnectionState connection, StreamState stream, long code, boolean finFlag, Object attachment) {
         Command command = spareCommands.pollFirst();
         if (command == null) {
@@ -1547,7 +1547,7 @@ final class EventLoop implements Runnable {
     private void failWaiters(ClosedException cause) {
         for (int i = 0; i < connections.size(); i++) {
             ConnectionState connection = connections.get(i);
-            connection.failUnstarted(cause);
+            connection.failWith(cause);
             unpark(connection.streamLimitWaiter);
             for (StreamState stream : connection.streams.values()) {
                 unpark(stream.writeWaiter);

@@ -200,9 +200,9 @@ public final class QuicEngine implements AutoCloseable {
      * that (at most the close timeout + 10 s; if the loop is still busy then, for example in a
      * listener callback that blocks, it is reported and the loop frees the memory when it ends).
      * The loop frees read rings and command slots only once no reader holds a ring and no writer is
-     * copying into a slot; when one still does 2 s after the
-     * loop ended, that memory is leaked and reported to the error handler rather than freed under
-     * it ({@link #stats()} keeps counting it). Harmless when repeated, and after the loop died.
+     * copying into a slot; when one still does 2 s after the loop ended, that memory is leaked and
+     * reported to the error handler rather than freed under it ({@link #stats()} keeps counting it).
+     * Harmless when repeated, and after the loop died.
      */
     @Override
     public void close() {
