@@ -153,6 +153,53 @@ class EngineTeardownTest {
     }
 
     @Test
+    void controlCallsAfterTheLoopDiedWithAFullRingFailAtOnceInsteadOfSpinning() throws Exception {
+        try (EngineFixture fixture = new EngineFixture(WaitStrategy.BACKOFF, new EchoListener(), TransportSettings.DEFAULTS,
+                b -> b.commandRingSize(64))) {
+            QuicEngine engine = fixture.clientEngine;
+            CountDownLatch loopBlocked = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            AtomicBoolean once = new AtomicBoolean();
+            Error killer = new Error("test: a listener stalled the loop, then threw an Error");
+            QuicListener staller = new QuicListener() {
+                @Override
+                public void onStreamReadable(QuicStream stream) {
+                    if (once.compareAndSet(false, true)) {
+                        loopBlocked.countDown();
+                        try {
+                            release.await(10, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        throw killer;
+                    }
+                }
+            };
+            QuicConnection connection = engine.connect(fixture.server.localAddress(), fixture.clientConfig, staller)
+                    .awaitHandshake(Duration.ofSeconds(10));
+            QuicStream other = connection.openBidirectionalStream();
+            QuicStream bulk = connection.openBidirectionalStream();
+            connection.openBidirectionalStream().write(new byte[1], 0, 1, true, Duration.ofSeconds(5));
+            assertThat(loopBlocked.await(10, TimeUnit.SECONDS)).isTrue();
+            int slots = 0;
+            while (bulk.offer(new byte[4096], 0, 4096, false) > 0) {
+                slots++;
+            }
+            assertThat(slots).as("slots filled while the loop stalled").isGreaterThanOrEqualTo(60);
+            release.countDown();
+            Polling.until(() -> !loopThreadAlive(engine), Duration.ofSeconds(10), "the loop thread died");
+
+            CompletableFuture<Throwable> connect = failureOf(() -> engine.connect(fixture.server.localAddress(), fixture.clientConfig));
+            CompletableFuture<Throwable> reset = failureOf(() -> other.reset(3));
+            CompletableFuture<Throwable> stop = failureOf(() -> other.shutdownRead(4));
+            for (CompletableFuture<Throwable> call : java.util.List.of(connect, reset, stop)) {
+                assertThat(call.get(PROMPTLY.toMillis(), TimeUnit.MILLISECONDS)).isInstanceOf(ClosedException.class).hasRootCause(killer);
+            }
+            assertThat(engine.isClosed()).isTrue();
+        }
+    }
+
+    @Test
     void controlCommandsDoNotWaitBehindACommandRingFullOfWrites() throws Exception {
         try (EngineFixture fixture = new EngineFixture(WaitStrategy.BACKOFF, new EchoListener(), TransportSettings.DEFAULTS,
                 b -> b.commandRingSize(64))) {
