@@ -6,6 +6,7 @@ import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The one multi-producer LMAX Disruptor ring through which application threads hand commands to
@@ -91,7 +92,7 @@ final class CommandRing {
                 if (System.nanoTime() - deadlineNanos >= 0) {
                     return false;
                 }
-                java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+                LockSupport.parkNanos(100_000);
             }
         }
         return true;

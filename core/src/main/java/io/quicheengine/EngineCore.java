@@ -2,6 +2,8 @@ package io.quicheengine;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
@@ -16,11 +18,11 @@ final class EngineCore {
     /** How long a control command may wait for room in the control queue (only when the loop is stalled). */
     static final long CONTROL_WAIT_NANOS = 10_000_000_000L;
 
-    private static final java.lang.invoke.VarHandle STATE;
+    private static final VarHandle STATE;
 
     static {
         try {
-            STATE = java.lang.invoke.MethodHandles.lookup().findVarHandle(EngineCore.class, "state", int.class);
+            STATE = MethodHandles.lookup().findVarHandle(EngineCore.class, "state", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
