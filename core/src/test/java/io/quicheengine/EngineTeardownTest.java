@@ -40,8 +40,8 @@ class EngineTeardownTest {
             QuicConnection connection = engine.connect(fixture.server.localAddress(), fixture.clientConfig, closer)
                     .awaitHandshake(Duration.ofSeconds(10));
             connection.openBidirectionalStream().write(new byte[50_000], 0, 50_000, false, Duration.ofSeconds(5));
-            Polling.until(closedByCallback::get, Duration.ofSeconds(10), "the listener closed the engine");
-            assertThat(engine.isClosed()).isTrue();
+            Polling.until(engine::isClosed, Duration.ofSeconds(10), "the listener closed the engine");
+            assertThat(closedByCallback).isTrue();
             Polling.until(() -> !loopThreadAlive(engine), Duration.ofSeconds(10), "the loop thread ended");
             EngineStats stats = engine.stats();
             assertThat(stats.nothingAllocated()).as("after a close from a listener callback: %s", stats).isTrue();
