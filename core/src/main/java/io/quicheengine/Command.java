@@ -37,6 +37,8 @@ final class Command {
     int length;
     boolean fin;
     Object attachment;
+    /** Control commands only: the ring sequence claimed last when it was submitted; it runs after that one. */
+    long fence;
 
     Command(MemorySegment payload) {
         this.payload = payload;
@@ -51,5 +53,6 @@ final class Command {
         length = 0;
         fin = false;
         code = 0;
+        fence = 0;
     }
 }

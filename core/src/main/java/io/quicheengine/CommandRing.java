@@ -6,6 +6,7 @@ import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The one multi-producer LMAX Disruptor ring through which application threads hand commands to
@@ -59,9 +60,42 @@ final class CommandRing {
         }
     }
 
-    /** Claims one sequence, spinning until there is room (control commands, which must not be lost). */
-    long claim() {
-        return ring.next();
+    /** The highest sequence any producer claimed so far: a control command submitted now runs after it. */
+    long cursor() {
+        return ring.getCursor();
+    }
+
+    /** The highest sequence the loop has handled. */
+    long processed() {
+        return poller.getSequence().get();
+    }
+
+    /**
+     * Loop, once it stopped polling: takes every free sequence for itself, so no producer can claim
+     * (and then write into) a slot again, and waits for producers inside their claim-to-publish
+     * window. Only then is it safe to free the slots.
+     *
+     * @return true when no producer can touch a slot any more; false when one still had not
+     *         published by {@code deadlineNanos} (its slot must then not be freed)
+     */
+    boolean seal(long deadlineNanos) {
+        long remaining;
+        while ((remaining = ring.remainingCapacity()) > 0) {
+            long high = tryClaim((int) Math.min(remaining, Integer.MAX_VALUE));
+            if (high >= 0) {
+                ring.publish(high - remaining + 1, high); // published but never polled: they keep the ring full
+            }
+        }
+        long cursor = ring.getCursor();
+        for (long sequence = poller.getSequence().get() + 1; sequence <= cursor; sequence++) {
+            while (!ring.isAvailable(sequence)) {
+                if (System.nanoTime() - deadlineNanos >= 0) {
+                    return false;
+                }
+                LockSupport.parkNanos(100_000);
+            }
+        }
+        return true;
     }
 
     Command get(long sequence) {

@@ -171,6 +171,19 @@ final class ConnectionState {
         return state == CLOSED;
     }
 
+    /**
+     * The engine's loop ended without ever starting this connection (its CONNECT was still queued),
+     * or died: fail everything waiting on it. Any thread, once the loop no longer runs; idempotent.
+     */
+    void failWith(ClosedException cause) {
+        if (state != CLOSED) {
+            closeReason = new CloseReason(false, false, TransportErrors.INTERNAL_ERROR, String.valueOf(cause.getMessage()), false);
+            state = CLOSED;
+        }
+        handshake.completeExceptionally(cause);
+        closed.completeExceptionally(cause);
+    }
+
     void checkWritable() {
         int s = state;
         if (s >= CLOSING) {

@@ -1,6 +1,11 @@
 package io.quicheengine;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
 /**
  * What every handle of one engine shares: settings, the command ring, the loop and its idler, the
@@ -10,16 +15,36 @@ final class EngineCore {
     static final int RUNNING = 0;
     static final int CLOSING = 1;
     static final int CLOSED = 2;
+    /** How long a control command may wait for room in the control queue (only when the loop is stalled). */
+    static final long CONTROL_WAIT_NANOS = 10_000_000_000L;
+
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(EngineCore.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     final EngineSettings settings;
     final NativeResources resources = new NativeResources();
     /** Slots, rings and chunks: shared, because application threads copy into slots and out of rings. */
     final Arena arena = Arena.ofShared();
     final CommandRing commands;
+    /** Control commands (open, reset, stop-sending, read progress, close, connect, run): never behind a full ring. */
+    final ManyToOneConcurrentArrayQueue<Command> control;
+    /** Control command objects the loop has finished with, reused so submitting one makes no garbage. */
+    final ManyToManyConcurrentArrayQueue<Command> spareControl;
     final LoopIdler idler;
     private EventLoop loop;
     private Thread loopThread;
     private volatile int state = RUNNING;
+    /** Why the loop died, or null. Set once, before the state becomes CLOSED. */
+    private volatile Throwable failure;
+    /** The loop thread stopped handling commands: set before its last drain of {@link #control}. */
+    volatile boolean loopEnded;
     /** Published by the loop every stats interval: bytes sitting in read rings, and accepted but not yet taken by quiche. */
     volatile long bufferedReadBytes;
     volatile long pendingWriteBytes;
@@ -29,6 +54,9 @@ final class EngineCore {
     EngineCore(EngineSettings settings) {
         this.settings = settings;
         this.commands = new CommandRing(arena, settings.commandRingSize(), settings.slotSize(), resources);
+        int controlCapacity = Math.max(1024, settings.commandRingSize());
+        this.control = new ManyToOneConcurrentArrayQueue<>(controlCapacity);
+        this.spareControl = new ManyToManyConcurrentArrayQueue<>(controlCapacity);
         this.idler = new LoopIdler(settings.loopWaitStrategy(), settings.portableSockets());
     }
 
@@ -49,14 +77,45 @@ final class EngineCore {
         return state;
     }
 
-    void state(int value) {
-        state = value;
+    /** Any thread: RUNNING to CLOSING; false when the engine was already closing, closed or failed. */
+    boolean beginClose() {
+        return STATE.compareAndSet(this, RUNNING, CLOSING);
+    }
+
+    /** Loop thread, as its last act: everything is released (or knowingly leaked). */
+    void closed() {
+        state = CLOSED;
     }
 
     void checkOpen() {
         if (state != RUNNING) {
-            throw new ClosedException("the engine '" + settings.name() + "' is " + (state == CLOSING ? "closing" : "closed"));
+            throw closedException();
         }
+    }
+
+    /** Throws when the loop died: a waiter must stop waiting then, even for something a normal close would still allow. */
+    void checkNotFailed() {
+        if (failure != null) {
+            throw closedException();
+        }
+    }
+
+    Throwable failure() {
+        return failure;
+    }
+
+    /** Loop thread, when its duty cycle threw: the engine is closed from now on, and says why. */
+    void fail(Throwable cause) {
+        failure = cause;
+        state = CLOSED;
+    }
+
+    ClosedException closedException() {
+        Throwable cause = failure;
+        if (cause != null) {
+            return new ClosedException("the engine '" + settings.name() + "' failed: its event loop died on " + cause, cause);
+        }
+        return new ClosedException("the engine '" + settings.name() + "' is " + (state == CLOSING ? "closing" : "closed"));
     }
 
     boolean onLoopThread() {
@@ -68,8 +127,14 @@ final class EngineCore {
     }
 
     /**
-     * Hands a control command to the loop; waits for ring space (these must not be lost). On the
-     * loop thread itself it queues locally instead, since waiting there could never end.
+     * Hands a control command to the loop without waiting behind data writes: control commands
+     * have their own queue, and each runs once the loop handled every ring event claimed before it
+     * was submitted, so it keeps its order with the caller's writes. When even that queue is full
+     * (the loop is stalled), waits at most {@link #CONTROL_WAIT_NANOS}. On the loop thread itself it
+     * queues locally, since waiting there could never end.
+     *
+     * @throws ClosedException      when the engine is closed or its loop failed
+     * @throws QuicTimeoutException when the loop took no control command for {@link #CONTROL_WAIT_NANOS}
      */
     void submitControl(int type, ConnectionState connection, StreamState stream, long code, boolean fin, Object attachment) {
         if (state != RUNNING) {
@@ -82,26 +147,46 @@ final class EngineCore {
             loop.submitLocal(type, connection, stream, code, fin, attachment);
             return;
         }
-        long sequence;
+        Command command = spareControl.poll();
+        if (command == null) {
+            command = new Command(MemorySegment.NULL); // only until the pool holds as many as are ever in flight
+        }
+        command.type = type;
+        command.connection = connection;
+        command.stream = stream;
+        command.code = code;
+        command.fin = fin;
+        command.attachment = attachment;
+        command.fence = commands.cursor();
+        long deadline = 0;
         int iteration = 0;
-        while ((sequence = commands.tryClaim(1)) < 0) {
+        while (!control.offer(command)) {
+            if (iteration == 0) {
+                deadline = System.nanoTime() + CONTROL_WAIT_NANOS;
+            }
             if (state != RUNNING) {
                 if (type == Command.STREAM_READ_PROGRESS) {
                     return;
                 }
                 checkOpen();
             }
-            AppWait.pause(WaitStrategy.BACKOFF, iteration++, System.nanoTime() + 1_000_000);
+            if (System.nanoTime() - deadline >= 0) {
+                throw new QuicTimeoutException("the engine '" + settings.name() + "' took no control command for "
+                        + CONTROL_WAIT_NANOS / 1_000_000 + " ms: its loop is stalled (a listener callback blocking?)", 0);
+            }
+            AppWait.pause(WaitStrategy.BACKOFF, iteration++, deadline);
         }
-        Command command = commands.get(sequence);
-        command.type = type;
-        command.connection = connection;
-        command.stream = stream;
-        command.code = code;
-        command.fin = fin;
-        command.length = 0;
-        command.attachment = attachment;
-        commands.publish(sequence, sequence);
         idler.wake();
+        if (loopEnded) {
+            // The loop may have drained the queue for the last time before this command arrived.
+            abandon(command);
+        }
+    }
+
+    /** A control command the loop will never run: fail what waits on it. Idempotent; any thread. */
+    void abandon(Command command) {
+        if (command.type == Command.CONNECT) {
+            command.connection.failWith(closedException());
+        }
     }
 }

@@ -21,7 +21,10 @@ public record EngineStats(long liveConnections, long liveStreams, long quicheCon
                           long pendingChunksInUse, long pendingChunksAllocated, long commandSlotBytes,
                           long bufferedReadBytes, long pendingWriteBytes) {
 
-    /** True when nothing native is held: after {@link QuicEngine#close()}. */
+    /**
+     * True when nothing native is held: after {@link QuicEngine#close()}, unless the close reported
+     * to the error handler that it had to leak buffers a thread still used (the counts then show them).
+     */
     public boolean nothingAllocated() {
         return quicheConnections == 0 && quicheConfigs == 0 && readRingsAllocated == 0 && pendingChunksAllocated == 0 && commandSlotBytes == 0;
     }

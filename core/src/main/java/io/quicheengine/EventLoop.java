@@ -43,6 +43,8 @@ final class EventLoop implements Runnable {
     private static final int MAX_TICKS_PER_CYCLE = 16_384;
     /** Streams short of the published limit at which the loop starts refreshing it. */
     private static final int STREAM_LIMIT_MARGIN = 16;
+    /** How long the loop's shutdown waits for readers to let go of read rings and producers to publish claimed slots. */
+    static final long RELEASE_WAIT_NANOS = 2_000_000_000L;
     private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
 
     final EngineCore engine;
@@ -138,6 +140,7 @@ final class EventLoop implements Runnable {
 
     @Override
     public void run() {
+        Throwable failure = null;
         try {
             while (running) {
                 int work = doWork();
@@ -145,16 +148,21 @@ final class EventLoop implements Runnable {
                     work += continueClosing();
                 }
                 if (work == 0) {
-                    engine.idler.idle(this, engine.commands);
+                    engine.idler.idle(this);
                 } else {
                     engine.idler.reset();
                 }
             }
         } catch (Throwable t) {
-            settings.errorHandler().onError(null, "the event loop failed and stops; the engine is unusable", t);
+            failure = t;
+            engine.fail(t); // closed from here on: every new call fails fast, naming t
+            try {
+                settings.errorHandler().onError(null, "the event loop failed and stops; the engine is closed", t);
+            } catch (Throwable again) {
+                LOG.log(System.Logger.Level.ERROR, "the error handler threw", again);
+            }
         } finally {
-            releaseEverything();
-            terminated.complete(null);
+            shutDown(failure);
         }
     }
 
@@ -196,27 +204,21 @@ final class EventLoop implements Runnable {
 
     private int drainCommands() {
         commandsThisCycle = 0;
-        int work = 0;
-        while (!localCommands.isEmpty()) {
-            Command command = localCommands.pollFirst();
-            handle(command);
-            command.clear();
-            spareCommands.addLast(command);
-            work++;
-        }
         try {
             engine.commands.poll(onCommand);
         } catch (Exception e) {
             settings.errorHandler().onError(null, "processing a command", e);
         }
+        runControl(engine.commands.processed());
         if (engine.ringFull && !engine.commands.hasPending()) {
             engine.ringFull = false;
             datagramWritersAfterFullRing();
         }
-        return work + commandsThisCycle;
+        return commandsThisCycle;
     }
 
     private boolean onCommand(Command command, long sequence, boolean endOfBatch) {
+        runControl(sequence - 1);
         try {
             handle(command);
         } finally {
@@ -225,7 +227,35 @@ final class EventLoop implements Runnable {
         return ++commandsThisCycle < COMMAND_BATCH;
     }
 
-    /** Queues a command from the loop thread itself (a listener callback): it runs at the start of the next cycle. */
+    /**
+     * Runs the control commands (local ones first) submitted once ring event {@code upTo} had been
+     * claimed: a control command never waits for ring space, yet runs after the writes its thread
+     * made before it and before those it makes after.
+     */
+    private void runControl(long upTo) {
+        Command command;
+        while ((command = localCommands.peekFirst()) != null && command.fence <= upTo) {
+            localCommands.pollFirst();
+            handle(command);
+            command.clear();
+            spareCommands.addLast(command);
+            commandsThisCycle++;
+        }
+        while ((command = engine.control.peek()) != null && command.fence <= upTo) {
+            engine.control.poll();
+            handle(command);
+            command.clear();
+            engine.spareControl.offer(command);
+            commandsThisCycle++;
+        }
+    }
+
+    /** Whether a command waits to be run: the loop must not park then. */
+    boolean hasPendingCommands() {
+        return engine.commands.hasPending() || !engine.control.isEmpty() || !localCommands.isEmpty();
+    }
+
+    /** Queues a command from the loop thread itself (a listener callback): it runs once the ring events claimed before it are handled. */
     void submitLocal(int type, ConnectionState connection, StreamState stream, long code, boolean finFlag, Object attachment) {
         Command command = spareCommands.pollFirst();
         if (command == null) {
@@ -237,6 +267,7 @@ final class EventLoop implements Runnable {
         command.code = code;
         command.fin = finFlag;
         command.attachment = attachment;
+        command.fence = engine.commands.cursor();
         localCommands.addLast(command);
     }
 
@@ -1620,7 +1651,7 @@ final class EventLoop implements Runnable {
             connection.datagramsDroppedOnClose += connection.queuedDatagrams; // quiche never sends them now
             connection.queuedDatagrams = 0;
         }
-        CloseReason reason = closeReason(connection);
+        CloseReason reason = engine.failure() != null && connection.closeReason != null ? connection.closeReason : closeReason(connection);
         publishStats(connection);
         connection.closeReason = reason;
         connection.state = ConnectionState.CLOSED;
@@ -1777,8 +1808,93 @@ final class EventLoop implements Runnable {
         return 0;
     }
 
-    /** After the loop ends: free every connection, ring, slot and config; close sockets. */
-    private void releaseEverything() {
+    /**
+     * The loop's last act, the one place where the engine's native memory is freed: after the duty
+     * cycle ended, connections and configs go (quiche calls, so here on the loop thread), then the
+     * shared arena (command slots, read rings, pending chunks, scratch) once no application thread
+     * can touch it: every reader lease retired and every claimed command slot published. When that
+     * cannot be had within {@link #RELEASE_WAIT_NANOS} the arena is leaked and reported, never freed
+     * under a thread still using it.
+     */
+    private void shutDown(Throwable failure) {
+        boolean arenaSafe = false;
+        try {
+            engine.loopEnded = true;
+            if (failure != null) {
+                failWaiters(engine.closedException());
+            }
+            abandonQueuedControl();
+            long deadline = System.nanoTime() + RELEASE_WAIT_NANOS;
+            boolean readersGone = releaseEverything(deadline);
+            boolean producersGone = engine.commands.seal(deadline);
+            arenaSafe = readersGone && producersGone;
+            if (!arenaSafe) {
+                settings.errorHandler().onError(null, "engine '" + settings.name() + "' leaks its native buffers ("
+                        + (readersGone ? "" : "a reader kept its read ring's lease") + (readersGone || producersGone ? "" : " and ")
+                        + (producersGone ? "" : "a producer never published a claimed command slot") + " for "
+                        + RELEASE_WAIT_NANOS / 1_000_000 + " ms after the loop ended): freeing them could crash that thread",
+                        new IllegalStateException("native memory still in use at engine close"));
+            }
+        } catch (Throwable t) {
+            arenaSafe = false;
+            try {
+                settings.errorHandler().onError(null, "releasing the engine's resources failed: its native buffers are leaked", t);
+            } catch (Throwable again) {
+                LOG.log(System.Logger.Level.ERROR, "releasing the engine's resources failed", t);
+            }
+        } finally {
+            if (arenaSafe) {
+                freeArena();
+            }
+            engine.closed();
+            if (failure != null) {
+                terminated.completeExceptionally(failure);
+            } else {
+                terminated.complete(null);
+            }
+        }
+    }
+
+    /** The loop died: everything waiting on it fails with the cause now, before native memory is looked at. */
+    private void failWaiters(ClosedException cause) {
+        for (int i = 0; i < connections.size(); i++) {
+            ConnectionState connection = connections.get(i);
+            connection.failWith(cause);
+            unpark(connection.streamLimitWaiter);
+            for (StreamState stream : connection.streams.values()) {
+                unpark(stream.writeWaiter);
+                unpark(stream.readWaiter);
+            }
+        }
+        for (int i = 0; i < orphans.size(); i++) {
+            unpark(orphans.get(i).readWaiter);
+        }
+        for (int i = 0; i < toCollect.size(); i++) {
+            unpark(toCollect.get(i).readWaiter);
+        }
+        for (ServerState server : servers) {
+            server.closedFuture.completeExceptionally(cause);
+        }
+    }
+
+    /** Control commands the loop will never run (the producer re-checks {@link EngineCore#loopEnded} for any arriving later). */
+    private void abandonQueuedControl() {
+        Command command;
+        while ((command = localCommands.pollFirst()) != null) {
+            engine.abandon(command);
+        }
+        while ((command = engine.control.poll()) != null) {
+            engine.abandon(command);
+        }
+    }
+
+    /**
+     * Frees every connection and config, takes every read ring back from its reader and closes the
+     * sockets.
+     *
+     * @return false when a reader still held a ring's lease at {@code deadline} (that ring stays in use)
+     */
+    private boolean releaseEverything(long deadline) {
         for (int i = connections.size() - 1; i >= 0; i--) {
             ConnectionState connection = connections.get(i);
             try {
@@ -1787,13 +1903,18 @@ final class EventLoop implements Runnable {
                 settings.errorHandler().onError(connection.handle, "freeing at engine close", e);
             }
         }
-        // Readers hold the ring only for the length of one poll/read; wait for them, then take every ring back.
-        long deadline = System.nanoTime() + 1_000_000_000L;
+        // Readers hold the ring only for the length of one poll/read; wait for them (bounded), then take every ring back.
+        boolean readersGone = true;
         toCollect.addAll(orphans);
         orphans.clear();
         for (StreamState stream : new ArrayList<>(toCollect)) {
-            while (!stream.tryRetireReader() && System.nanoTime() - deadline < 0) {
+            boolean retired;
+            while (!(retired = stream.tryRetireReader()) && System.nanoTime() - deadline < 0) {
                 LockSupport.parkNanos(100_000);
+            }
+            if (!retired) {
+                readersGone = false; // its ring is neither reset nor freed: the reader may still be looking at it
+                continue;
             }
             StreamReadRing ring = stream.ring;
             if (ring != null) {
@@ -1825,6 +1946,22 @@ final class EventLoop implements Runnable {
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "closing the selector", e);
         }
+        return readersGone;
+    }
+
+    /** No thread can reach the arena any more: free it, and say so in the counters. */
+    private void freeArena() {
+        try {
+            engine.arena.close();
+        } catch (RuntimeException e) {
+            settings.errorHandler().onError(null, "freeing the engine's native buffers failed: they are leaked", e);
+            return;
+        }
+        resources.readRingsAllocated.reset();
+        resources.readRingsInUse.reset();
+        resources.pendingChunksAllocated.reset();
+        resources.pendingChunksInUse.reset();
+        resources.slotBytes.reset();
     }
 
     static void unpark(Thread thread) {

@@ -55,18 +55,18 @@ final class LoopIdler implements AutoCloseable {
      * Waits a little, or until woken, or at most until the loop's next quiche deadline (asked
      * only when about to sleep: spinning must not pay for the scan).
      *
-     * @param commands checked after announcing the park, so a command published meanwhile is not missed
+     * @param loop its pending commands are checked after announcing the park, so one published meanwhile is not missed
      */
-    void idle(EventLoop loop, CommandRing commands) {
+    void idle(EventLoop loop) {
         switch (strategy) {
             case BUSY_SPIN -> Thread.onSpinWait();
             case YIELDING -> Thread.yield();
-            case BACKOFF -> backoff(loop, commands);
-            case BLOCKING -> block(loop.nextDeadlineNanos(), commands);
+            case BACKOFF -> backoff(loop);
+            case BLOCKING -> block(loop.nextDeadlineNanos(), loop);
         }
     }
 
-    private void backoff(EventLoop loop, CommandRing commands) {
+    private void backoff(EventLoop loop) {
         int cycle = idleCycles++;
         if (cycle < SPINS) {
             Thread.onSpinWait();
@@ -75,18 +75,18 @@ final class LoopIdler implements AutoCloseable {
         } else {
             // Park in the socket wait rather than a plain park: a datagram ends it too, not only a command.
             long park = Math.min(MAX_PARK_NANOS, MIN_PARK_NANOS << Math.min(cycle - SPINS - YIELDS, 10));
-            wait(Math.max(1, Math.min(park, loop.nextDeadlineNanos())), commands);
+            wait(Math.max(1, Math.min(park, loop.nextDeadlineNanos())), loop);
         }
     }
 
-    private void block(long maxWaitNanos, CommandRing commands) {
-        wait(Math.max(1, Math.min(MAX_WAIT_NANOS, maxWaitNanos)), commands);
+    private void block(long maxWaitNanos, EventLoop loop) {
+        wait(Math.max(1, Math.min(MAX_WAIT_NANOS, maxWaitNanos)), loop);
     }
 
-    private void wait(long nanos, CommandRing commands) {
+    private void wait(long nanos, EventLoop loop) {
         parked = true;
         try {
-            if (!commands.hasPending()) {
+            if (!loop.hasPendingCommands()) {
                 blockingWait.await(nanos);
             }
         } catch (IOException e) {

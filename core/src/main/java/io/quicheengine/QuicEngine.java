@@ -32,6 +32,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Every public method may be called from any thread. {@link #close()} from the loop thread (a
  * listener callback) only starts the close; from any other thread it waits until everything is freed.
+ * Native memory is freed in one place only: by the loop thread as its last act, once no
+ * application thread can still touch it (see {@link #close()}). When the loop dies on an unexpected
+ * throwable the engine is closed: waiters and futures fail, and later calls throw a
+ * {@link ClosedException} naming the cause. Control calls (opening, resetting or stopping a stream,
+ * closing, connecting) never wait for command-ring space; only when the loop is stalled (a listener
+ * callback blocking it) with a thousand of them queued does one wait, at most 10 s, and then throw
+ * a {@link QuicTimeoutException}.
  */
 public final class QuicEngine implements AutoCloseable {
     private static final AtomicInteger ENGINES = new AtomicInteger();
@@ -146,7 +153,13 @@ public final class QuicEngine implements AutoCloseable {
             core.submitControl(Command.RUN, null, null, 0, false, start);
         }
         try {
-            started.get(30, TimeUnit.SECONDS);
+            // Either the loop started the server, or it ended and never will.
+            CompletableFuture.anyOf(started, loop.terminated()).get(30, TimeUnit.SECONDS);
+            if (!started.isDone()) {
+                endpoint.close(); // the loop ended without ever taking the socket
+                throw core.closedException();
+            }
+            started.get();
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             throw new QuicException("cannot serve on " + endpoint.localAddress + ": " + cause.getMessage(), cause);
@@ -172,6 +185,7 @@ public final class QuicEngine implements AutoCloseable {
         return thread.threadId();
     }
 
+    /** True once {@link #close()} was called or the loop died; any thread. */
     public boolean isClosed() {
         return core.state() != EngineCore.RUNNING;
     }
@@ -183,15 +197,17 @@ public final class QuicEngine implements AutoCloseable {
     /**
      * Closes every connection with CONNECTION_CLOSE once what it accepted was delivered, as
      * {@link QuicConnection#close()} does (undelivered bytes after the close timeout are reported
-     * to the error handler), stops the loop and frees all native memory. Harmless when repeated.
+     * to the error handler), stops the loop, which then frees all native memory. From any thread
+     * but the loop's, waits for that (at most the close timeout + 10 s; if the loop is still busy
+     * then, for example in a listener callback that blocks, it is reported and the loop frees the
+     * memory when it ends). The loop frees read rings and command slots only once no reader holds a
+     * ring and no writer is copying into a slot; when one still does 2 s after the loop ended, that
+     * memory is leaked and reported to the error handler rather than freed under it
+     * ({@link #stats()} keeps counting it). Harmless when repeated, and after the loop died.
      */
     @Override
     public void close() {
-        synchronized (this) {
-            if (core.state() == EngineCore.RUNNING) {
-                core.state(EngineCore.CLOSING);
-            }
-        }
+        core.beginClose();
         core.wakeLoop();
         if (core.onLoopThread()) {
             return;
@@ -200,24 +216,12 @@ public final class QuicEngine implements AutoCloseable {
             loop.terminated().get(core.settings.closeTimeout().toMillis() + 10_000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            core.settings.errorHandler().onError(null, "the loop did not stop in time", e);
+        } catch (ExecutionException e) {
+            // The loop died: already reported, and it released what it safely could.
+        } catch (TimeoutException e) {
+            core.settings.errorHandler().onError(null, "the loop of engine '" + core.settings.name() + "' did not stop within "
+                    + (core.settings.closeTimeout().toMillis() + 10_000) + " ms: it frees the native memory when it ends", e);
         }
-        freeMemory();
-    }
-
-    private synchronized void freeMemory() {
-        if (core.state() == EngineCore.CLOSED) {
-            return;
-        }
-        core.state(EngineCore.CLOSED);
-        core.arena.close();
-        NativeResources r = core.resources;
-        r.readRingsAllocated.reset();
-        r.readRingsInUse.reset();
-        r.pendingChunksAllocated.reset();
-        r.pendingChunksInUse.reset();
-        r.slotBytes.reset();
     }
 
     @Override

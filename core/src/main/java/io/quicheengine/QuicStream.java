@@ -544,6 +544,7 @@ public final class QuicStream {
             throw new StreamResetException("stream " + state.id + " was reset by the peer with application error " + reset, reset);
         }
         if (state.connection.isClosed() && state.ring == null) {
+            state.connection.engine.checkNotFailed();
             throw new ClosedException("stream " + state.id + " cannot be read: " + state.connection.closedDescription());
         }
         return 0;
@@ -551,6 +552,7 @@ public final class QuicStream {
 
     /** The reader lease was retired: the ring is gone, so the stream ended, was reset, or the engine closed. */
     private int endOfStream() {
+        state.connection.engine.checkNotFailed();
         if (nothingRead() == 0) {
             throw new ClosedException("stream " + state.id + " cannot be read: the engine is closed");
         }
@@ -564,10 +566,11 @@ public final class QuicStream {
     }
 
     private void awaitWritable(long deadline, int iteration, long done, long total) {
+        EngineCore engine = state.connection.engine;
+        engine.checkNotFailed();
         if (System.nanoTime() - deadline >= 0) {
             throw new QuicTimeoutException("write on stream " + state.id + " timed out: " + done + " of " + total + " bytes accepted", done);
         }
-        EngineCore engine = state.connection.engine;
         WaitStrategy strategy = engine.settings.appWaitStrategy();
         if (strategy == WaitStrategy.BLOCKING && engine.ringFull) {
             // Waiting for ring space, which nobody signals: the loop frees it within microseconds.
@@ -587,10 +590,11 @@ public final class QuicStream {
     }
 
     private void awaitReadable(long deadline, int iteration) {
+        EngineCore engine = state.connection.engine;
+        engine.checkNotFailed();
         if (System.nanoTime() - deadline >= 0) {
             throw new QuicTimeoutException("read on stream " + state.id + " timed out with nothing to read", 0);
         }
-        EngineCore engine = state.connection.engine;
         WaitStrategy strategy = engine.settings.appWaitStrategy();
         if (strategy == WaitStrategy.BLOCKING || strategy == WaitStrategy.BACKOFF) {
             // Register, then look again (both volatile, as the loop's publish and its look at the waiter).
