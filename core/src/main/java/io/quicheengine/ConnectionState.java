@@ -72,6 +72,12 @@ final class ConnectionState {
     volatile int maxDatagramSize;
     volatile long datagramsSent;
     volatile long datagramsNotSent;
+    /** Client: the latest session the server's ticket gave (a copy), for a later resumption; null before one arrived. */
+    volatile byte[] session;
+    /** The handshake resumed a session (published when established). */
+    volatile boolean resumed;
+    /** Client: it could send 0-RTT data (its session allowed it). Server: it accepted the client's 0-RTT data. */
+    volatile boolean earlyData;
 
     // ---- written by application threads ----
     volatile long creditUsed;
@@ -81,6 +87,9 @@ final class ConnectionState {
     volatile int datagramReader;
     volatile long nextBidiIndex;
     volatile long nextUniIndex;
+
+    /** Client: the session to resume, set before the connect command is published; null for a full handshake. */
+    byte[] resumeSession;
 
     // ---- loop thread only ----
     MemorySegment quiche = MemorySegment.NULL;

@@ -479,6 +479,11 @@ final class EventLoop implements Runnable {
         }
         flushBacklog(connection);
         flushEgress(connection);
+        if (connection.state == ConnectionState.HANDSHAKING && !connection.earlyData) {
+            watchEarlyData(connection);
+        } else if (connection.client && connection.session == null && connection.state == ConnectionState.ESTABLISHED) {
+            captureSession(connection);
+        }
         if (QuicheConn.isClosed(quiche) || connection.closeDeadline != 0 && now - connection.closeDeadline >= 0) {
             finalizeConnection(connection);
             return;
@@ -571,6 +576,7 @@ final class EventLoop implements Runnable {
         // The handshake's last flight (the client's Finished) goes out before the application can
         // react: quiche cannot send an application close while that flight is still pending.
         flushEgress(connection);
+        connection.resumed = QuicheConn.isResumed(quiche);
         connection.state = ConnectionState.ESTABLISHED;
         if (connection.datagrams != null) {
             long max = QuicheDgram.maxWritableLen(quiche);
@@ -593,6 +599,30 @@ final class EventLoop implements Runnable {
             listener.onHandshakeComplete(connection.handle);
         }
         unpark(connection.streamLimitWaiter);
+    }
+
+    /**
+     * 0-RTT begins: a client's first flight (sent just now) resumed a session that allows early
+     * data, so streams may open on the limits the session remembers; a server decrypted the
+     * client's 0-RTT. One downcall per handshake cycle, none once established.
+     */
+    private void watchEarlyData(ConnectionState connection) {
+        if (QuicheConn.isInEarlyData(connection.quiche)) {
+            connection.earlyData = true;
+            if (connection.client) {
+                publishStreamLimits(connection);
+            }
+        }
+    }
+
+    /** quiche keeps the session of the server's NewSessionTicket, which comes after the handshake; its pointer is borrowed. */
+    private void captureSession(ConnectionState connection) {
+        QuicheConn.session(connection.quiche, reasonPointer, reasonLength);
+        long n = reasonLength.get(ValueLayout.JAVA_LONG, 0);
+        MemorySegment address = reasonPointer.get(ValueLayout.ADDRESS, 0);
+        if (n > 0 && address.address() != 0) {
+            connection.session = address.reinterpret(n).toArray(ValueLayout.JAVA_BYTE);
+        }
     }
 
     /**
@@ -1225,6 +1255,7 @@ final class EventLoop implements Runnable {
             if (quiche.address() == 0) {
                 throw new IllegalStateException("quiche_connect refused the connection to " + connection.peerAddress);
             }
+            resume(quiche, connection.resumeSession, arena);
             adopt(connection, quiche);
             configureLogging(connection, connection.clientConfig.keyLogFile(), connection.clientConfig.qlogDirectory());
             markDirty(connection);
@@ -1237,6 +1268,19 @@ final class EventLoop implements Runnable {
             }
             connection.handshake.completeExceptionally(new ClosedException("cannot connect to " + connection.peerAddress + ": " + e.getMessage(), e));
             connection.closed.complete(connection.closeReason);
+        }
+    }
+
+    /** Offers the session for resumption; only possible before the connection sent its first packet. */
+    private static void resume(MemorySegment quiche, byte[] session, Arena arena) {
+        if (session == null) {
+            return;
+        }
+        int rc = QuicheConn.setSession(quiche, arena.allocateFrom(ValueLayout.JAVA_BYTE, session), session.length);
+        if (rc < 0) {
+            QuicheConn.free(quiche);
+            throw new IllegalArgumentException("the session of " + session.length + " bytes is not one QuicConnection.session() gave"
+                    + " (quiche_conn_set_session: " + QuicheError.describe(rc) + ")");
         }
     }
 
