@@ -576,6 +576,12 @@ final class EventLoop implements Runnable {
         // The handshake's last flight (the client's Finished) goes out before the application can
         // react: quiche cannot send an application close while that flight is still pending.
         flushEgress(connection);
+        if (connection.client && connection.earlyData) {
+            // A server that refused the 0-RTT packets never acknowledges them, and with nothing else in
+            // flight quiche would resend them only at its probe timeout (about 2 RTT more). A 1-RTT PING
+            // now makes the server's next ACK reveal the loss one round trip after the handshake.
+            QuicheConn.sendAckEliciting(quiche);
+        }
         connection.resumed = QuicheConn.isResumed(quiche);
         connection.state = ConnectionState.ESTABLISHED;
         if (connection.datagrams != null) {

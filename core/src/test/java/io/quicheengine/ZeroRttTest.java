@@ -115,6 +115,7 @@ class ZeroRttTest {
             assertThat(refused.earlyData()).as("the client tried 0-RTT").isTrue();
             assertThat(refused.resumed()).as("the session itself is still good").isTrue();
             assertThat(refused.server()).isEqualTo(new ServerView(true, false));
+            assertThat(refused.millis()).as("resent after the handshake, not after an idle timeout").isLessThan(2000);
         }
         try (FaultInjectingRelay relay = delayingRelay(stranger)) {
             Exchange unknown = exchange(relay, client, session, request);
@@ -123,6 +124,7 @@ class ZeroRttTest {
             assertThat(unknown.earlyData()).isTrue();
             assertThat(unknown.resumed()).as("a full handshake instead").isFalse();
             assertThat(unknown.server()).isEqualTo(new ServerView(false, false));
+            assertThat(unknown.millis()).isLessThan(2000);
         }
     }
 
