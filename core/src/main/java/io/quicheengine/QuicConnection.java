@@ -309,7 +309,8 @@ public final class QuicConnection {
             }
             if (deadline == -1) {
                 if (s == ConnectionState.HANDSHAKING) {
-                    throw new IllegalStateException("cannot open a stream before the handshake completed: await handshake() first");
+                    throw new IllegalStateException("cannot open a stream before the handshake completed: await handshake() first"
+                            + (state.resumeSession != null ? " (or, for 0-RTT, open with a timeout: it returns once early data can be sent)" : ""));
                 }
                 long limit = bidirectional ? state.peerBidiLimit : state.peerUniLimit;
                 throw new StreamLimitException("the peer allows " + limit + " " + (bidirectional ? "bidirectional" : "unidirectional")
