@@ -72,7 +72,7 @@ final class ConnectionState {
     volatile int maxDatagramSize;
     volatile long datagramsSent;
     volatile long datagramsNotSent;
-    /** Client: the latest session the server's ticket gave (a copy), for a later resumption; null before one arrived. */
+    /** Client: the session from the server's first ticket (a copy), for a later resumption; null before one arrived. */
     volatile byte[] session;
     /** The handshake resumed a session (published when established). */
     volatile boolean resumed;

@@ -1261,7 +1261,7 @@ final class EventLoop implements Runnable {
             if (quiche.address() == 0) {
                 throw new IllegalStateException("quiche_connect refused the connection to " + connection.peerAddress);
             }
-            resume(quiche, connection.resumeSession, arena);
+            resume(quiche, connection.resumeSession);
             adopt(connection, quiche);
             configureLogging(connection, connection.clientConfig.keyLogFile(), connection.clientConfig.qlogDirectory());
             markDirty(connection);
@@ -1278,11 +1278,14 @@ final class EventLoop implements Runnable {
     }
 
     /** Offers the session for resumption; only possible before the connection sent its first packet. */
-    private static void resume(MemorySegment quiche, byte[] session, Arena arena) {
+    private static void resume(MemorySegment quiche, byte[] session) {
         if (session == null) {
             return;
         }
-        int rc = QuicheConn.setSession(quiche, arena.allocateFrom(ValueLayout.JAVA_BYTE, session), session.length);
+        int rc;
+        try (Arena temporary = Arena.ofConfined()) { // quiche copies the session
+            rc = QuicheConn.setSession(quiche, temporary.allocateFrom(ValueLayout.JAVA_BYTE, session), session.length);
+        }
         if (rc < 0) {
             QuicheConn.free(quiche);
             throw new IllegalArgumentException("the session of " + session.length + " bytes is not one QuicConnection.session() gave"
