@@ -118,6 +118,8 @@ final class ConnectionState {
     long peerBidiNext;
     long peerUniNext;
     boolean finalized;
+    /** Server: handed to the application (accept queue), at the handshake or when 0-RTT was accepted. */
+    boolean announced;
 
     ConnectionState(EngineCore engine, boolean client, QuicListener listener, ServerState server, ClientConfig clientConfig,
                     String serverName, InetSocketAddress peer, TransportSettings transport) {

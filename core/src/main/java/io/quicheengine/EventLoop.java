@@ -590,14 +590,8 @@ final class EventLoop implements Runnable {
         }
         publishStreamLimits(connection);
         publishStats(connection);
-        if (connection.server != null) {
-            ServerState server = connection.server;
-            server.connectionsAccepted++;
-            if (server.acceptQueue != null && !server.acceptQueue.offer(connection.handle)) {
-                settings.errorHandler().onError(connection.handle, "the accept queue of " + server.handle + " is full: the application does not call accept()", null);
-                closeConnection(connection, false, TransportErrors.CONNECTION_REFUSED, "server busy");
-                return;
-            }
+        if (connection.server != null && !connection.announced && !announce(connection)) {
+            return;
         }
         connection.handshake.complete(connection.handle);
         QuicListener listener = connection.listener;
@@ -605,6 +599,19 @@ final class EventLoop implements Runnable {
             listener.onHandshakeComplete(connection.handle);
         }
         unpark(connection.streamLimitWaiter);
+    }
+
+    /** A server's new connection goes to its accept queue (polling mode); false when the queue is full and the connection refused. */
+    private boolean announce(ConnectionState connection) {
+        connection.announced = true;
+        ServerState server = connection.server;
+        server.connectionsAccepted++;
+        if (server.acceptQueue != null && !server.acceptQueue.offer(connection.handle)) {
+            settings.errorHandler().onError(connection.handle, "the accept queue of " + server.handle + " is full: the application does not call accept()", null);
+            closeConnection(connection, false, TransportErrors.CONNECTION_REFUSED, "server busy");
+            return false;
+        }
+        return true;
     }
 
     /**
@@ -617,6 +624,8 @@ final class EventLoop implements Runnable {
             connection.earlyData = true;
             if (connection.client) {
                 publishStreamLimits(connection);
+            } else if (!connection.announced) {
+                announce(connection); // a polling server answers the early request now, not a round trip later
             }
         }
     }
