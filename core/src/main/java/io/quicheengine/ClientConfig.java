@@ -26,6 +26,7 @@ public final class ClientConfig {
     private final TransportSettings transport;
     private final Path keyLogFile;
     private final Path qlogDirectory;
+    private final boolean earlyData;
 
     private ClientConfig(Builder b) {
         this.alpn = List.copyOf(b.alpn);
@@ -35,6 +36,7 @@ public final class ClientConfig {
         this.transport = b.transport;
         this.keyLogFile = b.keyLogFile;
         this.qlogDirectory = b.qlogDirectory;
+        this.earlyData = b.earlyData;
     }
 
     public static Builder builder() {
@@ -72,6 +74,11 @@ public final class ClientConfig {
         return qlogDirectory;
     }
 
+    /** Whether a resumed connection may send 0-RTT data; see {@link Builder#earlyData(boolean)}. */
+    public boolean earlyData() {
+        return earlyData;
+    }
+
     /** Builds a {@link ClientConfig}; not thread-safe. */
     public static final class Builder {
         private List<String> alpn;
@@ -81,6 +88,7 @@ public final class ClientConfig {
         private TransportSettings transport = TransportSettings.DEFAULTS;
         private Path keyLogFile;
         private Path qlogDirectory;
+        private boolean earlyData;
 
         private Builder() {
         }
@@ -125,6 +133,23 @@ public final class ClientConfig {
 
         public Builder qlogDirectory(Path value) {
             this.qlogDirectory = value;
+            return this;
+        }
+
+        /**
+         * Lets a connection that resumes a session ({@link QuicEngine#connect(java.net.InetSocketAddress, ClientConfig,
+         * QuicListener, byte[])}) send stream data in 0-RTT, before the handshake completes, when the
+         * server's ticket allows it (off by default). Streams then open as soon as the connection
+         * started, and what is written goes out with the first flight: a request is answered after one
+         * round trip instead of two.
+         *
+         * <p><b>Replay:</b> an attacker who captured the first flight can replay it to the server, which
+         * then processes the 0-RTT data again (RFC 9001 section 9.2, RFC 8446 section 8). Write only
+         * idempotent requests before {@link QuicConnection#handshake()} completes. When the server
+         * refuses 0-RTT, the bytes are not lost: quiche sends them again after the handshake.
+         */
+        public Builder earlyData(boolean value) {
+            this.earlyData = value;
             return this;
         }
 

@@ -82,6 +82,12 @@ final class ConnectionState {
     volatile long datagramsPurged;
     /** Accepted, then the connection closed before quiche sent them. */
     volatile long datagramsDroppedOnClose;
+    /** Client: the session from the server's first ticket (a copy), for a later resumption; null before one arrived. */
+    volatile byte[] session;
+    /** The handshake resumed a session (published when established). */
+    volatile boolean resumed;
+    /** Client: it could send 0-RTT data (its session allowed it). Server: it accepted the client's 0-RTT data. */
+    volatile boolean earlyData;
 
     // ---- written by application threads ----
     volatile long creditUsed;
@@ -102,6 +108,9 @@ final class ConnectionState {
     volatile Thread datagramWaiter;
     /** Offers that returned false. */
     volatile long datagramsRefused;
+
+    /** Client: the session to resume, set before the connect command is published; null for a full handshake. */
+    byte[] resumeSession;
 
     // ---- loop thread only ----
     MemorySegment quiche = MemorySegment.NULL;
@@ -146,6 +155,8 @@ final class ConnectionState {
     int queuedDatagrams;
     /** Datagrams moved into the inbox since the listener was last told. */
     boolean datagramsArrived;
+    /** Server: handed to the application (accept queue), at the handshake or when 0-RTT was accepted. */
+    boolean announced;
 
     ConnectionState(EngineCore engine, boolean client, QuicListener listener, ServerState server, ClientConfig clientConfig,
                     String serverName, InetSocketAddress peer, TransportSettings transport) {

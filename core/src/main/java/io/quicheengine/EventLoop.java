@@ -530,6 +530,11 @@ final class EventLoop implements Runnable {
         if (connection.pendingClose != null) {
             closeIfFlushed(connection, false);
         }
+        if (connection.state == ConnectionState.HANDSHAKING && !connection.earlyData) {
+            watchEarlyData(connection);
+        } else if (connection.client && connection.session == null && connection.state == ConnectionState.ESTABLISHED) {
+            captureSession(connection);
+        }
         if (QuicheConn.isClosed(quiche) || connection.closeDeadline != 0 && now - connection.closeDeadline >= 0) {
             finalizeConnection(connection);
             return;
@@ -622,6 +627,13 @@ final class EventLoop implements Runnable {
         // The handshake's last flight (the client's Finished) goes out before the application can
         // react: quiche cannot send an application close while that flight is still pending.
         flushEgress(connection);
+        if (connection.client && connection.earlyData) {
+            // A server that refused the 0-RTT packets never acknowledges them, and with nothing else in
+            // flight quiche would resend them only at its probe timeout (about 2 RTT more). A 1-RTT PING
+            // now makes the server's next ACK reveal the loss one round trip after the handshake.
+            QuicheConn.sendAckEliciting(quiche);
+        }
+        connection.resumed = QuicheConn.isResumed(quiche);
         connection.state = ConnectionState.ESTABLISHED;
         if (connection.datagrams != null) {
             long max = QuicheDgram.maxWritableLen(quiche);
@@ -629,14 +641,8 @@ final class EventLoop implements Runnable {
         }
         publishStreamLimits(connection);
         publishStats(connection);
-        if (connection.server != null) {
-            ServerState server = connection.server;
-            server.connectionsAccepted++;
-            if (server.acceptQueue != null && !server.acceptQueue.offer(connection.handle)) {
-                settings.errorHandler().onError(connection.handle, "the accept queue of " + server.handle + " is full: the application does not call accept()", null);
-                closeConnection(connection, false, TransportErrors.CONNECTION_REFUSED, "server busy");
-                return;
-            }
+        if (connection.server != null && !connection.announced && !announce(connection)) {
+            return;
         }
         connection.handshake.complete(connection.handle);
         QuicListener listener = connection.listener;
@@ -644,6 +650,45 @@ final class EventLoop implements Runnable {
             listener.onHandshakeComplete(connection.handle);
         }
         unpark(connection.streamLimitWaiter);
+    }
+
+    /** A server's new connection goes to its accept queue (polling mode); false when the queue is full and the connection refused. */
+    private boolean announce(ConnectionState connection) {
+        connection.announced = true;
+        ServerState server = connection.server;
+        server.connectionsAccepted++;
+        if (server.acceptQueue != null && !server.acceptQueue.offer(connection.handle)) {
+            settings.errorHandler().onError(connection.handle, "the accept queue of " + server.handle + " is full: the application does not call accept()", null);
+            closeConnection(connection, false, TransportErrors.CONNECTION_REFUSED, "server busy");
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * 0-RTT begins: a client's first flight (sent just now) resumed a session that allows early
+     * data, so streams may open on the limits the session remembers; a server decrypted the
+     * client's 0-RTT. One downcall per handshake cycle, none once established.
+     */
+    private void watchEarlyData(ConnectionState connection) {
+        if (QuicheConn.isInEarlyData(connection.quiche)) {
+            connection.earlyData = true;
+            if (connection.client) {
+                publishStreamLimits(connection);
+            } else if (!connection.announced) {
+                announce(connection); // a polling server answers the early request now, not a round trip later
+            }
+        }
+    }
+
+    /** quiche keeps the session of the server's NewSessionTicket, which comes after the handshake; its pointer is borrowed. */
+    private void captureSession(ConnectionState connection) {
+        QuicheConn.session(connection.quiche, reasonPointer, reasonLength);
+        long n = reasonLength.get(ValueLayout.JAVA_LONG, 0);
+        MemorySegment address = reasonPointer.get(ValueLayout.ADDRESS, 0);
+        if (n > 0 && address.address() != 0) {
+            connection.session = address.reinterpret(n).toArray(ValueLayout.JAVA_BYTE);
+        }
     }
 
     /**
@@ -1373,6 +1418,7 @@ final class EventLoop implements Runnable {
             if (quiche.address() == 0) {
                 throw new IllegalStateException("quiche_connect refused the connection to " + connection.peerAddress);
             }
+            resume(quiche, connection.resumeSession);
             adopt(connection, quiche);
             configureLogging(connection, connection.clientConfig.keyLogFile(), connection.clientConfig.qlogDirectory());
             markDirty(connection);
@@ -1385,6 +1431,22 @@ final class EventLoop implements Runnable {
             }
             connection.handshake.completeExceptionally(new ClosedException("cannot connect to " + connection.peerAddress + ": " + e.getMessage(), e));
             connection.closed.complete(connection.closeReason);
+        }
+    }
+
+    /** Offers the session for resumption; only possible before the connection sent its first packet. */
+    private static void resume(MemorySegment quiche, byte[] session) {
+        if (session == null) {
+            return;
+        }
+        int rc;
+        try (Arena temporary = Arena.ofConfined()) { // quiche copies the session
+            rc = QuicheConn.setSession(quiche, temporary.allocateFrom(ValueLayout.JAVA_BYTE, session), session.length);
+        }
+        if (rc < 0) {
+            QuicheConn.free(quiche);
+            throw new IllegalArgumentException("the session of " + session.length + " bytes is not one QuicConnection.session() gave"
+                    + " (quiche_conn_set_session: " + QuicheError.describe(rc) + ")");
         }
     }
 

@@ -29,6 +29,9 @@ final class NativeConfigs {
             if (config.verifyPeer() && config.caFile() != null) {
                 QuicheConfig.loadVerifyLocations(native_, config.caFile());
             }
+            if (config.earlyData()) {
+                QuicheConfig.enableEarlyData(native_);
+            }
         });
     }
 
@@ -37,6 +40,18 @@ final class NativeConfigs {
             QuicheConfig.loadCertChain(native_, config.certificateChain());
             QuicheConfig.loadPrivateKey(native_, config.privateKey());
             QuicheConfig.verifyPeer(native_, false);
+            if (config.earlyData()) {
+                QuicheConfig.enableEarlyData(native_);
+            }
+            byte[] ticketKey = config.sessionTicketKey();
+            if (ticketKey != null) {
+                try (Arena arena = Arena.ofConfined()) {
+                    int rc = QuicheConfig.setTicketKey(native_, arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE, ticketKey), ticketKey.length);
+                    if (rc < 0) {
+                        throw new QuicheException("quiche_config_set_ticket_key", rc);
+                    }
+                }
+            }
         });
     }
 

@@ -60,10 +60,12 @@ public final class QuicConnection {
     }
 
     /**
-     * Opens a bidirectional stream without waiting.
+     * Opens a bidirectional stream without waiting. A client resuming a session with 0-RTT
+     * ({@link ClientConfig.Builder#earlyData(boolean)}) may open streams and write before the
+     * handshake completes, as soon as {@link #isEarlyData()} is true (the timed variant waits for that).
      *
      * @throws StreamLimitException when the peer's stream limit is reached
-     * @throws IllegalStateException when the handshake has not completed
+     * @throws IllegalStateException when the handshake has not completed (and 0-RTT has not begun)
      * @throws ClosedException when the connection or engine is closed
      */
     public QuicStream openBidirectionalStream() {
@@ -351,6 +353,36 @@ public final class QuicConnection {
         return state.applicationProtocol;
     }
 
+    /**
+     * Client: the server's session ticket as bytes to pass to a later
+     * {@link QuicEngine#connect(InetSocketAddress, ClientConfig, QuicListener, byte[])} for a
+     * resumed (and possibly 0-RTT) handshake; null until the ticket arrived, which is after the
+     * handshake (usually within a round trip), and always null on a server. A new copy per call;
+     * any thread. The bytes hold secrets that let their holder resume as this client: keep them
+     * like a credential, and for the same server name and ALPN only.
+     */
+    public byte[] session() {
+        byte[] session = state.session;
+        return session == null ? null : session.clone();
+    }
+
+    /** Whether the handshake resumed an earlier session (false until the handshake completed). Any thread. */
+    public boolean isResumed() {
+        return state.resumed;
+    }
+
+    /**
+     * On a client: whether it resumed a session that allows 0-RTT and so began sending early data
+     * (streams may be opened and written before the handshake completes). quiche 0.24.5 does not
+     * tell a client whether the server then accepted it; if the server refused, the early bytes are
+     * sent again after the handshake and nothing is lost. On a server: whether it accepted this
+     * client's 0-RTT data, which an attacker may have replayed (see {@link ServerConfig.Builder#earlyData}).
+     * Any thread.
+     */
+    public boolean isEarlyData() {
+        return state.earlyData;
+    }
+
     public boolean isClient() {
         return state.client;
     }
@@ -369,7 +401,8 @@ public final class QuicConnection {
             if (s >= ConnectionState.CLOSING) {
                 throw new ClosedException("cannot open a stream: connection " + state + " is " + state.closedDescription());
             }
-            if (s == ConnectionState.ESTABLISHED) {
+            if (s == ConnectionState.ESTABLISHED || state.earlyData && state.client) {
+                // In 0-RTT the limits come from the resumed session; before either they are 0 and nothing opens.
                 long index = state.claimStreamIndex(bidirectional);
                 if (index >= 0) {
                     StreamState stream = new StreamState(state, state.streamId(index, bidirectional));
@@ -379,7 +412,8 @@ public final class QuicConnection {
             }
             if (deadline == -1) {
                 if (s == ConnectionState.HANDSHAKING) {
-                    throw new IllegalStateException("cannot open a stream before the handshake completed: await handshake() first");
+                    throw new IllegalStateException("cannot open a stream before the handshake completed: await handshake() first"
+                            + (state.resumeSession != null ? " (or, for 0-RTT, open with a timeout: it returns once early data can be sent)" : ""));
                 }
                 long limit = bidirectional ? state.peerBidiLimit : state.peerUniLimit;
                 throw new StreamLimitException("the peer allows " + limit + " " + (bidirectional ? "bidirectional" : "unidirectional")

@@ -93,6 +93,23 @@ public final class QuicEngine implements AutoCloseable {
      * @throws ClosedException          when the engine is closed
      */
     public QuicConnection connect(InetSocketAddress remote, ClientConfig config, QuicListener listener) {
+        return connect(remote, config, listener, null);
+    }
+
+    /**
+     * Starts a connection that resumes {@code session}, a value an earlier connection to the same
+     * server gave by {@link QuicConnection#session()}: the handshake skips the certificate exchange,
+     * and with {@link ClientConfig.Builder#earlyData(boolean)} on (and a server that accepts it)
+     * streams can be opened and written at once, in 0-RTT, before the handshake completes. A server
+     * that refuses the session or its early data gets a full handshake, and the early bytes again
+     * after it. Any thread.
+     *
+     * @param session the serialized session, or null for a full handshake
+     * @throws IllegalArgumentException when {@code session} is empty, or the address is unresolved or its port 0;
+     *                                  a session quiche cannot parse fails the handshake future instead
+     * @throws ClosedException          when the engine is closed
+     */
+    public QuicConnection connect(InetSocketAddress remote, ClientConfig config, QuicListener listener, byte[] session) {
         Objects.requireNonNull(remote, "remote");
         Objects.requireNonNull(config, "config");
         if (remote.isUnresolved()) {
@@ -103,7 +120,11 @@ public final class QuicEngine implements AutoCloseable {
         }
         core.checkOpen();
         String serverName = config.serverName() != null ? config.serverName() : remote.getHostString();
+        if (session != null && session.length == 0) {
+            throw new IllegalArgumentException("session is empty: pass null for a full handshake, or the bytes QuicConnection.session() returned");
+        }
         ConnectionState connection = new ConnectionState(core, true, listener, null, config, serverName, remote, config.transport());
+        connection.resumeSession = session == null ? null : session.clone();
         core.submitControl(Command.CONNECT, connection, null, 0, false, null);
         return connection.handle;
     }

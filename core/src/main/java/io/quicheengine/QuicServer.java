@@ -22,7 +22,11 @@ public final class QuicServer implements AutoCloseable {
         return state.localAddress;
     }
 
-    /** The next new connection (handshake possibly still running), or null; polling mode only. */
+    /**
+     * The next new connection, or null; polling mode only. A connection whose 0-RTT data was accepted
+     * ({@link ServerConfig.Builder#earlyData}) comes before its handshake completes, so its early
+     * streams can be answered at once. Any thread.
+     */
     public QuicConnection accept() {
         if (state.acceptQueue == null) {
             throw new IllegalStateException("this server has a listener: new connections are announced by its callbacks, not queued");

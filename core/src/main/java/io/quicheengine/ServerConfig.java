@@ -18,6 +18,9 @@ import java.util.Objects;
  * }</pre>
  */
 public final class ServerConfig {
+    /** The length of a session ticket key (BoringSSL: name, HMAC and AES keys of 16 bytes each). */
+    public static final int SESSION_TICKET_KEY_LENGTH = 48;
+
     private final Path certificateChain;
     private final Path privateKey;
     private final List<String> alpn;
@@ -27,6 +30,8 @@ public final class ServerConfig {
     private final int maxConnections;
     private final Path keyLogFile;
     private final Path qlogDirectory;
+    private final boolean earlyData;
+    private final byte[] sessionTicketKey;
 
     private ServerConfig(Builder b) {
         this.certificateChain = b.certificateChain;
@@ -38,6 +43,8 @@ public final class ServerConfig {
         this.maxConnections = b.maxConnections;
         this.keyLogFile = b.keyLogFile;
         this.qlogDirectory = b.qlogDirectory;
+        this.earlyData = b.earlyData;
+        this.sessionTicketKey = b.sessionTicketKey;
     }
 
     public static Builder builder() {
@@ -82,6 +89,16 @@ public final class ServerConfig {
         return qlogDirectory;
     }
 
+    /** Whether 0-RTT data from resuming clients is accepted; see {@link Builder#earlyData(boolean)}. */
+    public boolean earlyData() {
+        return earlyData;
+    }
+
+    /** A copy of the session ticket key, or null when each engine makes a random one. */
+    public byte[] sessionTicketKey() {
+        return sessionTicketKey == null ? null : sessionTicketKey.clone();
+    }
+
     /** Builds a {@link ServerConfig}; not thread-safe. */
     public static final class Builder {
         private Path certificateChain;
@@ -93,6 +110,8 @@ public final class ServerConfig {
         private int maxConnections = 10_000;
         private Path keyLogFile;
         private Path qlogDirectory;
+        private boolean earlyData;
+        private byte[] sessionTicketKey;
 
         private Builder() {
         }
@@ -152,6 +171,36 @@ public final class ServerConfig {
 
         public Builder qlogDirectory(Path value) {
             this.qlogDirectory = value;
+            return this;
+        }
+
+        /**
+         * Accepts 0-RTT data from clients resuming a session (off by default: a resumed client then
+         * still saves the certificate exchange, but its first data waits for the handshake). Session
+         * tickets are issued either way.
+         *
+         * <p><b>Replay:</b> 0-RTT data can be replayed by an attacker who captured it, and quiche keeps
+         * no anti-replay state: the application sees such data again as a new connection's stream. Turn
+         * this on only when every request a client may send before the handshake completes is
+         * idempotent ({@link QuicConnection#isEarlyData()} tells which connections used it).
+         */
+        public Builder earlyData(boolean value) {
+            this.earlyData = value;
+            return this;
+        }
+
+        /**
+         * The key that encrypts session tickets: {@value #SESSION_TICKET_KEY_LENGTH} secret random bytes
+         * (copied). Without it every engine makes its own random key, so a session from one engine (or
+         * a restarted process) cannot resume on another; give the same key to all engines that share a
+         * port (SO_REUSEPORT) or replace each other. Rotate it: whoever has it can decrypt tickets.
+         */
+        public Builder sessionTicketKey(byte[] key) {
+            Objects.requireNonNull(key, "sessionTicketKey");
+            if (key.length != SESSION_TICKET_KEY_LENGTH) {
+                throw new IllegalArgumentException("sessionTicketKey must be " + SESSION_TICKET_KEY_LENGTH + " bytes, was " + key.length);
+            }
+            this.sessionTicketKey = key.clone();
             return this;
         }
 

@@ -409,7 +409,9 @@ public final class FaultInjectingRelay implements AutoCloseable {
             buffer.get(copy);
             held.add(new HeldDatagram(lane, session, copy, (verdict & FaultLane.DUPLICATE) != 0,
                     now + lane.holdNanos(), heldSequence++));
-            incrementRelease(lane.counters.reordered);
+            if ((verdict & FaultLane.REORDER) != 0) {
+                incrementRelease(lane.counters.reordered);
+            }
             incrementRelease(lane.counters.held);
             return;
         }

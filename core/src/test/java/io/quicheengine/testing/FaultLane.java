@@ -22,6 +22,8 @@ final class FaultLane {
     static final int DUPLICATE = 2;
     /** Verdict bit: hold it back for {@link #holdNanos()} first. */
     static final int HOLD = 4;
+    /** Verdict bit: the hold includes a random reorder delay (not only the fixed delay). */
+    static final int REORDER = 8;
 
     final RelayCounters counters = new RelayCounters();
 
@@ -106,10 +108,15 @@ final class FaultLane {
         if (p.duplicate() > 0 && duplicateRandom.nextDouble() < p.duplicate()) {
             verdict |= DUPLICATE;
         }
-        if (p.reorder() > 0 && reorderRandom.nextDouble() < p.reorder()) {
-            holdNanos = reorderRandom.nextLong(p.reorderMaxDelay().toNanos() + 1);
+        long hold = p.delay().toNanos();
+        if (hold > 0) {
             verdict |= HOLD;
         }
+        if (p.reorder() > 0 && reorderRandom.nextDouble() < p.reorder()) {
+            hold += reorderRandom.nextLong(p.reorderMaxDelay().toNanos() + 1);
+            verdict |= HOLD | REORDER;
+        }
+        holdNanos = hold;
         return verdict;
     }
 

@@ -17,7 +17,9 @@ import java.util.Objects;
  *       datagram are flipped; its length never changes;</li>
  *   <li>{@code duplicate}: with this probability one extra copy is sent right after the original;</li>
  *   <li>{@code reorder}: with this probability the datagram (and its copy) is held back for a random
- *       delay in {@code [0, reorderMaxDelay]}, so datagrams arriving after it overtake it.</li>
+ *       delay in {@code [0, reorderMaxDelay]}, so datagrams arriving after it overtake it;</li>
+ *   <li>{@code delay}: every datagram that passes is held back this long (on top of a reorder delay),
+ *       like a path's one-way latency; alone it keeps the order.</li>
  * </ol>
  *
  * <pre>{@code
@@ -36,6 +38,7 @@ import java.util.Objects;
  * @param corruptMaxBits how many bits at most one corruption flips, in [1, {@value #MAX_CORRUPT_BITS}]
  * @param maxDatagramSize the largest datagram that passes, {@code >= 1}
  * @param blackhole whether every datagram is dropped
+ * @param delay the fixed one-way delay added to every datagram, {@code >= 0}; honoured to about a millisecond
  */
 public record FaultProfile(
         double drop,
@@ -45,7 +48,8 @@ public record FaultProfile(
         double corrupt,
         int corruptMaxBits,
         int maxDatagramSize,
-        boolean blackhole) {
+        boolean blackhole,
+        Duration delay) {
 
     /** The most bits one corruption may flip. */
     public static final int MAX_CORRUPT_BITS = 64;
@@ -62,6 +66,7 @@ public record FaultProfile(
         checkProbability("corrupt", corrupt);
         checkCorruptBits(corruptMaxBits);
         checkMaxDatagramSize(maxDatagramSize);
+        checkDelay("delay", delay);
     }
 
     /** A builder with every fault off. */
@@ -77,7 +82,8 @@ public record FaultProfile(
                 .reorder(reorder, reorderMaxDelay)
                 .corrupt(corrupt, corruptMaxBits)
                 .maxDatagramSize(maxDatagramSize)
-                .blackhole(blackhole);
+                .blackhole(blackhole)
+                .delay(delay);
     }
 
     /** Whether this profile changes nothing. */
@@ -108,6 +114,9 @@ public record FaultProfile(
         }
         if (reorder > 0) {
             sb.append("reorder=").append(reorder).append(" (<= ").append(reorderMaxDelay.toMillis()).append(" ms) ");
+        }
+        if (!delay.isZero()) {
+            sb.append("delay=").append(delay.toMillis()).append(" ms ");
         }
         sb.setLength(sb.length() - 1);
         return sb.append('}').toString();
@@ -156,6 +165,7 @@ public record FaultProfile(
         private int corruptMaxBits = 1;
         private int maxDatagramSize = Integer.MAX_VALUE;
         private boolean blackhole;
+        private Duration delay = Duration.ZERO;
 
         private Builder() {
         }
@@ -210,10 +220,17 @@ public record FaultProfile(
             return this;
         }
 
+        /** Holds every datagram back for {@code oneWay}, as a path with that latency would. */
+        public Builder delay(Duration oneWay) {
+            checkDelay("delay", oneWay);
+            this.delay = oneWay;
+            return this;
+        }
+
         /** The profile. */
         public FaultProfile build() {
             return new FaultProfile(drop, duplicate, reorder, reorderMaxDelay, corrupt, corruptMaxBits,
-                    maxDatagramSize, blackhole);
+                    maxDatagramSize, blackhole, delay);
         }
     }
 }

@@ -22,8 +22,9 @@ class FaultProfileTest {
         assertRejected(() -> FaultProfile.builder().corrupt(0.1, 0), "corruptMaxBits", "0");
         assertRejected(() -> FaultProfile.builder().corrupt(0.1, 65), "corruptMaxBits", "65");
         assertRejected(() -> FaultProfile.builder().maxDatagramSize(0), "maxDatagramSize", "0");
+        assertRejected(() -> FaultProfile.builder().delay(Duration.ofMillis(-1)), "delay", "PT-0.001S");
         // the record's own constructor checks too, for profiles built without the builder
-        assertRejected(() -> new FaultProfile(0, 0, 0, Duration.ZERO, 0, 1, -5, false), "maxDatagramSize", "-5");
+        assertRejected(() -> new FaultProfile(0, 0, 0, Duration.ZERO, 0, 1, -5, false, Duration.ZERO), "maxDatagramSize", "-5");
         assertThatThrownBy(() -> FaultProfile.builder().reorder(0.1, null))
                 .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("reorderMaxDelay");

@@ -73,6 +73,10 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--retry", description = "Stateless retry: clients must prove their address with a token first.")
     boolean retry;
 
+    @Option(names = "--early-data", description = "Accept 0-RTT data from clients resuming a session. Such data can be replayed by an attacker:"
+            + " only for idempotent requests.")
+    boolean earlyData;
+
     @Override
     public Integer call() throws InterruptedException {
         HostPort where = parse();
@@ -107,7 +111,8 @@ final class ServerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CliException("--alpn '" + alpn + "': " + e.getMessage());
         }
-        ServerConfig config = builder.certificateChain(certFile).privateKey(keyFile).maxConnections(maxConnections).retry(retry).build();
+        ServerConfig config = builder.certificateChain(certFile).privateKey(keyFile).maxConnections(maxConnections).retry(retry)
+                .earlyData(earlyData).build();
 
         ConcurrentLinkedQueue<String> events = new ConcurrentLinkedQueue<>();
         QuicEngine engine = engineOptions.engine("quic-server").build();

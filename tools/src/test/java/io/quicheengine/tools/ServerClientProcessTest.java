@@ -4,9 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quicheengine.ClientConfig;
+import io.quicheengine.QuicConnection;
+import io.quicheengine.QuicEngine;
+import io.quicheengine.QuicStream;
+import io.quicheengine.WaitStrategy;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -73,6 +82,52 @@ class ServerClientProcessTest {
             awaitLine(server, serverOut, Pattern.compile("connection from 127\\.0\\.0\\.1:\\d+ closed .*application error 0 \\(done\\)"), 10_000);
         } finally {
             server.destroy(); // SIGTERM: the server's shutdown hook closes the engine
+            if (!server.waitFor(10, TimeUnit.SECONDS)) {
+                server.destroyForcibly();
+            }
+        }
+        assertThat(Files.readString(serverErr)).isEmpty();
+    }
+
+    /** {@code --early-data}: a client resuming a session writes its request in 0-RTT and gets it echoed. */
+    @Test
+    void serverProcessWithEarlyDataAcceptsZeroRtt(@TempDir Path dir) throws Exception {
+        Path serverOut = dir.resolve("server.out");
+        Path serverErr = dir.resolve("server.err");
+        Process server = quic(serverOut, serverErr, "server", "--listen", "127.0.0.1:0", "--alpn", "quic-test", "--mode", "echo", "--early-data");
+        try (QuicEngine engine = QuicEngine.builder().name("client").loopWaitStrategy(WaitStrategy.BLOCKING)
+                .appWaitStrategy(WaitStrategy.BLOCKING).build()) {
+            int port = Integer.parseInt(awaitLine(server, serverOut, LISTENING, 30_000).group(1));
+            String ca = awaitLine(server, serverOut, CA, 5_000).group(1);
+            InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+            ClientConfig config = ClientConfig.builder().alpn("quic-test").caFile(Path.of(ca)).serverName("localhost").earlyData(true).build();
+            Duration timeout = Duration.ofSeconds(10);
+
+            QuicConnection first = engine.connect(address, config).awaitHandshake(timeout);
+            byte[] session = null;
+            for (long deadline = System.nanoTime() + timeout.toNanos(); session == null && System.nanoTime() < deadline; ) {
+                session = first.session();
+                Thread.sleep(5);
+            }
+            assertThat(session).as("the server's session ticket").isNotNull();
+            first.close();
+
+            QuicConnection resumed = engine.connect(address, config, null, session);
+            QuicStream stream = resumed.openBidirectionalStream(timeout);
+            assertThat(resumed.isEarlyData()).as("the ticket allows 0-RTT").isTrue();
+            byte[] request = "early".getBytes(StandardCharsets.US_ASCII);
+            stream.write(request, 0, request.length, true, timeout);
+            byte[] echoed = new byte[request.length];
+            int n = 0;
+            while (n < echoed.length) {
+                n += stream.read(echoed, n, echoed.length - n, timeout);
+            }
+            assertThat(echoed).isEqualTo(request);
+            resumed.awaitHandshake(timeout);
+            assertThat(resumed.isResumed()).isTrue();
+            resumed.close();
+        } finally {
+            server.destroy();
             if (!server.waitFor(10, TimeUnit.SECONDS)) {
                 server.destroyForcibly();
             }
