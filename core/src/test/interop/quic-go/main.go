@@ -1,7 +1,7 @@
 // An interop peer for quiche-engine's tests, on quic-go. Test-only: the client skips certificate
 // verification (the engine's test certificates are self-signed).
 //
-//	peer server --listen 127.0.0.1:0 --cert C --key K --alpn A --mode echo|sink|source [--retry] [--datagrams]
+//	peer server --listen 127.0.0.1:0 --cert C --key K --alpn A --mode echo|sink|source [--retry] [--datagrams] [--key-update]
 //	peer client --connect 127.0.0.1:P --alpn A --mode echo|upload|download|datagrams|handshake
 //	            [--bytes N] [--streams P] [--count N] [--resume]
 //
@@ -69,6 +69,7 @@ func main() {
 	mode := fs.String("mode", "echo", "server: echo|sink|source; client: echo|upload|download|datagrams|handshake")
 	retry := fs.Bool("retry", false, "server: force a Retry before every connection")
 	datagrams := fs.Bool("datagrams", false, "enable QUIC datagrams (the server echoes them)")
+	_ = fs.Bool("key-update", false, "server: accepted for symmetry with the quinn peer; quic-go updates its keys by itself after 100 packets")
 	size := fs.Int64("bytes", 1<<20, "client: bytes per stream")
 	streams := fs.Int("streams", 1, "client: concurrent bidirectional streams")
 	count := fs.Int("count", 100, "client: datagrams to exchange")
@@ -144,6 +145,7 @@ func serveConn(conn *quic.Conn, mode string, datagrams bool) {
 	for {
 		s, err := conn.AcceptStream(context.Background())
 		if err != nil {
+			say("CLOSED %v", err)
 			return
 		}
 		go serveStream(s, mode)

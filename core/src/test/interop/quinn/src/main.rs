@@ -3,7 +3,7 @@
 //! signatures against it.
 //!
 //! ```text
-//! quinn-peer server --listen 127.0.0.1:0 --cert C --key K --alpn A --mode echo|sink|source [--retry] [--datagrams]
+//! quinn-peer server --listen 127.0.0.1:0 --cert C --key K --alpn A --mode echo|sink|source [--retry] [--datagrams] [--key-update]
 //! quinn-peer client --connect 127.0.0.1:P --alpn A --mode echo|upload|download|datagrams|handshake
 //!                   [--bytes N] [--streams P] [--count N] [--resume]
 //! ```
@@ -40,6 +40,7 @@ struct Options {
     mode: String,
     retry: bool,
     datagrams: bool,
+    key_update: bool,
     bytes: u64,
     streams: usize,
     count: usize,
@@ -77,6 +78,7 @@ fn parse() -> Options {
         mode: "echo".into(),
         retry: false,
         datagrams: false,
+        key_update: false,
         bytes: 1 << 20,
         streams: 1,
         count: 100,
@@ -96,6 +98,7 @@ fn parse() -> Options {
             "--mode" => o.mode = value(),
             "--retry" => o.retry = true,
             "--datagrams" => o.datagrams = true,
+            "--key-update" => o.key_update = true,
             "--bytes" => o.bytes = number(value()),
             "--streams" => o.streams = number(value()) as usize,
             "--count" => o.count = number(value()) as usize,
@@ -163,6 +166,7 @@ async fn server(o: Options) {
         }
         let mode = mode.clone();
         let datagrams = o.datagrams;
+        let key_update = o.key_update;
         tokio::spawn(async move {
             let connection = match incoming.await {
                 Ok(c) => c,
@@ -172,6 +176,15 @@ async fn server(o: Options) {
                 }
             };
             println!("ACCEPTED");
+            if key_update {
+                // Once the client has started sending: a key update in the middle of a transfer.
+                let c = connection.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                    c.force_key_update();
+                    println!("KEY-UPDATE");
+                });
+            }
             if datagrams {
                 let c = connection.clone();
                 tokio::spawn(async move {
@@ -180,9 +193,17 @@ async fn server(o: Options) {
                     }
                 });
             }
-            while let Ok((send, recv)) = connection.accept_bi().await {
-                let mode = mode.clone();
-                tokio::spawn(async move { serve_stream(&mode, send, recv).await });
+            loop {
+                match connection.accept_bi().await {
+                    Ok((send, recv)) => {
+                        let mode = mode.clone();
+                        tokio::spawn(async move { serve_stream(&mode, send, recv).await });
+                    }
+                    Err(e) => {
+                        println!("CLOSED {e}");
+                        break;
+                    }
+                }
             }
         });
     }

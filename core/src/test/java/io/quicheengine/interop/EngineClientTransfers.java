@@ -34,7 +34,7 @@ final class EngineClientTransfers {
 
         @Override
         public String toString() {
-            return "stream " + stream.id() + ": written " + written + (finSent ? " +fin" : "") + ", read " + read + (ended ? " +fin" : "");
+            return "stream " + stream.id() + ": written " + written + (finSent ? " +fin" : "") + ", read " + read + (ended ? " +fin" : "") + " " + stream.stats();
         }
     }
 
@@ -72,12 +72,35 @@ final class EngineClientTransfers {
             }
             if (System.nanoTime() - deadline > 0) {
                 throw new AssertionError(mode + " on " + streams + " streams of " + size + " bytes did not finish within " + timeout
-                        + " (" + connection + ", closed: " + connection.closeReason() + "): " + transfers);
+                        + " (" + connection + ", closed: " + connection.closeReason() + ", " + connection.stats() + ", " + kernelSocket("engine", connection.localAddress().getPort()) + ", " + kernelSocket("peer", connection.remoteAddress().getPort()) + "): " + transfers);
             }
             if (!progress) {
                 LockSupport.parkNanos(50_000);
             }
         }
+    }
+
+    /**
+     * A UDP socket on this machine as the kernel sees it (Linux): bytes waiting unread in its receive
+     * queue and datagrams dropped on it tell a side that stopped reading from one that stopped sending.
+     */
+    private static String kernelSocket(String whose, int localPort) {
+        String port = String.format(":%04X ", localPort);
+        for (String table : List.of("/proc/net/udp", "/proc/net/udp6")) {
+            try {
+                for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(table))) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length > 12 && (f[1] + " ").endsWith(port)) {
+                        String[] queues = f[4].split(":");
+                        return whose + " socket :" + localPort + " rx_queue " + Long.parseLong(queues[1], 16)
+                                + " bytes, tx_queue " + Long.parseLong(queues[0], 16) + " bytes, drops " + f[f.length - 1];
+                    }
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                // not Linux, or the table changed: the diagnosis goes without it
+            }
+        }
+        return whose + " socket :" + localPort + " not found in /proc/net/udp";
     }
 
     private static boolean write(Transfer t, Mode mode, long size, byte[] chunk) {
