@@ -1,9 +1,9 @@
 // An interop peer for quiche-engine's tests, on quic-go. Test-only: the client skips certificate
 // verification (the engine's test certificates are self-signed).
 //
-//	peer server --listen 127.0.0.1:0 --cert C --key K --alpn A --mode echo|sink|source [--retry] [--datagrams] [--key-update]
+//	peer server --listen 127.0.0.1:0 --cert C --key K --alpn A --mode echo|sink|source [--retry] [--datagrams] [--key-update] [--early]
 //	peer client --connect 127.0.0.1:P --alpn A --mode echo|upload|download|datagrams|handshake
-//	            [--bytes N] [--streams P] [--count N] [--resume]
+//	            [--bytes N] [--streams P] [--count N] [--resume [--early]]
 //
 // The stream protocol is the one of the engine's tests: echo sends every byte back and ends after
 // the client's end; sink answers the byte count (8 bytes big-endian) and the SHA-256 of what it got;
@@ -74,23 +74,25 @@ func main() {
 	streams := fs.Int("streams", 1, "client: concurrent bidirectional streams")
 	count := fs.Int("count", 100, "client: datagrams to exchange")
 	resume := fs.Bool("resume", false, "client: connect twice, the second time resuming the first's TLS session")
+	early := fs.Bool("early", false, "server: accept 0-RTT; client (with --resume): send in 0-RTT on the second connection")
 	deadline := fs.Int("deadline", 60, "the process ends itself after this many seconds")
 	_ = fs.Parse(os.Args[2:])
 	time.AfterFunc(time.Duration(*deadline)*time.Second, func() { fail("deadline of %ds passed", *deadline) })
 
 	conf := &quic.Config{EnableDatagrams: *datagrams, MaxIncomingStreams: 1000, MaxIdleTimeout: 30 * time.Second}
 	if os.Args[1] == "server" {
-		runServer(*listen, *certFile, *keyFile, *alpn, *mode, *retry, conf)
+		conf.Allow0RTT = *early
+		runServer(*listen, *certFile, *keyFile, *alpn, *mode, *retry, *early, conf)
 		return
 	}
 	tlsConf := &tls.Config{InsecureSkipVerify: true, ServerName: *serverName, NextProtos: []string{*alpn}}
 	if *resume {
 		tlsConf.ClientSessionCache = tls.NewLRUClientSessionCache(4)
 	}
-	runClient(*connect, tlsConf, conf, *mode, *size, *streams, *count, *resume)
+	runClient(*connect, tlsConf, conf, *mode, *size, *streams, *count, *resume, *early)
 }
 
-func runServer(listen, certFile, keyFile, alpn, mode string, retry bool, conf *quic.Config) {
+func runServer(listen, certFile, keyFile, alpn, mode string, retry, early bool, conf *quic.Config) {
 	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
 	if err != nil {
 		fail("cannot load --cert/--key: %v", err)
@@ -115,17 +117,36 @@ func runServer(listen, certFile, keyFile, alpn, mode string, retry bool, conf *q
 			return true
 		}
 	}
-	ln, err := tr.Listen(tlsConf, conf)
-	if err != nil {
-		fail("cannot start the QUIC listener: %v", err)
+	// An early listener hands out connections at once (0-RTT data is served before the handshake
+	// completes); whether it resumed and took early data is known once the handshake is done.
+	var accept func(context.Context) (*quic.Conn, error)
+	if early {
+		ln, err := tr.ListenEarly(tlsConf, conf)
+		if err != nil {
+			fail("cannot start the QUIC listener: %v", err)
+		}
+		accept = ln.Accept
+	} else {
+		ln, err := tr.Listen(tlsConf, conf)
+		if err != nil {
+			fail("cannot start the QUIC listener: %v", err)
+		}
+		accept = ln.Accept
 	}
 	say("LISTENING %d", udp.LocalAddr().(*net.UDPAddr).Port)
 	for {
-		conn, err := ln.Accept(context.Background())
+		conn, err := accept(context.Background())
 		if err != nil {
 			fail("accept: %v", err)
 		}
-		say("ACCEPTED resumed=%t", conn.ConnectionState().TLS.DidResume)
+		go func() {
+			select {
+			case <-conn.HandshakeComplete():
+				state := conn.ConnectionState()
+				say("ACCEPTED resumed=%t early=%t", state.TLS.DidResume, state.Used0RTT)
+			case <-conn.Context().Done():
+			}
+		}()
 		go serveConn(conn, mode, conf.EnableDatagrams)
 	}
 }
@@ -183,7 +204,7 @@ func serveStream(s *quic.Stream, mode string) {
 	}
 }
 
-func runClient(addr string, tlsConf *tls.Config, conf *quic.Config, mode string, size int64, streams, count int, resume bool) {
+func runClient(addr string, tlsConf *tls.Config, conf *quic.Config, mode string, size int64, streams, count int, resume, early bool) {
 	start := time.Now()
 	if resume {
 		first := dial(addr, tlsConf, conf)
@@ -191,14 +212,23 @@ func runClient(addr string, tlsConf *tls.Config, conf *quic.Config, mode string,
 		exchange(first, mode, size, streams, count)
 		_ = first.CloseWithError(0, "")
 	}
-	conn := dial(addr, tlsConf, conf)
-	resumed := conn.ConnectionState().TLS.DidResume
+	var conn *quic.Conn
+	if early && resume {
+		conn = dialEarly(addr, tlsConf, conf)
+	} else {
+		conn = dial(addr, tlsConf, conf)
+	}
 	exchange(conn, mode, size, streams, count)
+	<-conn.HandshakeComplete()
+	state := conn.ConnectionState()
 	_ = conn.CloseWithError(0, "")
-	if resume && !resumed {
+	if resume && !state.TLS.DidResume {
 		fail("the second connection did not resume the first's TLS session (the server sent no usable ticket)")
 	}
-	say("OK mode=%s streams=%d bytes=%d resumed=%t ms=%d", mode, streams, size, resumed, time.Since(start).Milliseconds())
+	if early && !state.Used0RTT {
+		fail("the server did not accept 0-RTT on the resumed connection")
+	}
+	say("OK mode=%s streams=%d bytes=%d resumed=%t early=%t ms=%d", mode, streams, size, state.TLS.DidResume, state.Used0RTT, time.Since(start).Milliseconds())
 }
 
 func dial(addr string, tlsConf *tls.Config, conf *quic.Config) *quic.Conn {
@@ -207,6 +237,17 @@ func dial(addr string, tlsConf *tls.Config, conf *quic.Config) *quic.Conn {
 	conn, err := quic.DialAddr(ctx, addr, tlsConf, conf)
 	if err != nil {
 		fail("handshake with %s failed: %v", addr, err)
+	}
+	return conn
+}
+
+// dialEarly returns as soon as 0-RTT data can be sent; the exchange then starts before the handshake completes.
+func dialEarly(addr string, tlsConf *tls.Config, conf *quic.Config) *quic.Conn {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := quic.DialAddrEarly(ctx, addr, tlsConf, conf)
+	if err != nil {
+		fail("0-RTT handshake with %s failed: %v", addr, err)
 	}
 	return conn
 }

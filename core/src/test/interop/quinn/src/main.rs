@@ -3,9 +3,9 @@
 //! signatures against it.
 //!
 //! ```text
-//! quinn-peer server --listen 127.0.0.1:0 --cert C --key K --alpn A --mode echo|sink|source [--retry] [--datagrams] [--key-update]
+//! quinn-peer server --listen 127.0.0.1:0 --cert C --key K --alpn A --mode echo|sink|source [--retry] [--datagrams] [--key-update] [--early]
 //! quinn-peer client --connect 127.0.0.1:P --alpn A --mode echo|upload|download|datagrams|handshake
-//!                   [--bytes N] [--streams P] [--count N] [--resume]
+//!                   [--bytes N] [--streams P] [--count N] [--resume [--early]]
 //! ```
 //!
 //! Same protocol and output as the quic-go peer (see its main.go): echo, sink (8-byte count and
@@ -45,6 +45,7 @@ struct Options {
     streams: usize,
     count: usize,
     resume: bool,
+    early: bool,
     deadline: u64,
 }
 
@@ -83,6 +84,7 @@ fn parse() -> Options {
         streams: 1,
         count: 100,
         resume: false,
+        early: false,
         deadline: 60,
     };
     while let Some(flag) = args.next() {
@@ -103,6 +105,7 @@ fn parse() -> Options {
             "--streams" => o.streams = number(value()) as usize,
             "--count" => o.count = number(value()) as usize,
             "--resume" => o.resume = true,
+            "--early" => o.early = true,
             "--deadline" => o.deadline = number(value()),
             _ => fail(format!("unknown option {flag}")),
         }
@@ -151,6 +154,9 @@ async fn server(o: Options) {
         .and_then(|b| b.with_no_client_auth().with_single_cert(certs, key))
         .unwrap_or_else(|e| fail(format!("bad certificate or key: {e}")));
     tls.alpn_protocols = vec![o.alpn.clone().into_bytes()];
+    if o.early {
+        tls.max_early_data_size = u32::MAX; // what QUIC requires of a server that takes 0-RTT
+    }
     let crypto = QuicServerConfig::try_from(tls).unwrap_or_else(|e| fail(format!("TLS config unusable for QUIC: {e}")));
     let mut config = quinn::ServerConfig::with_crypto(Arc::new(crypto));
     config.transport_config(transport(o.datagrams));
@@ -168,12 +174,32 @@ async fn server(o: Options) {
         let datagrams = o.datagrams;
         let key_update = o.key_update;
         tokio::spawn(async move {
-            let connection = match incoming.await {
+            let connecting = match incoming.accept() {
                 Ok(c) => c,
                 Err(e) => {
                     println!("HANDSHAKE-FAILED {e}");
                     return;
                 }
+            };
+            // Serve at once, before the handshake completes: a stream that arrives before then came in
+            // 0-RTT (quinn tells only its clients whether early data was accepted).
+            let handshake_done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let connection = match connecting.into_0rtt() {
+                Ok((c, done)) => {
+                    let flag = handshake_done.clone();
+                    tokio::spawn(async move {
+                        let _ = done.await;
+                        flag.store(true, Ordering::SeqCst);
+                    });
+                    c
+                }
+                Err(connecting) => match connecting.await {
+                    Ok(c) => c,
+                    Err(e) => {
+                        println!("HANDSHAKE-FAILED {e}");
+                        return;
+                    }
+                },
             };
             println!("ACCEPTED");
             if key_update {
@@ -196,6 +222,9 @@ async fn server(o: Options) {
             loop {
                 match connection.accept_bi().await {
                     Ok((send, recv)) => {
+                        if send.id().index() == 0 {
+                            println!("FIRST-STREAM early={}", !handshake_done.load(Ordering::SeqCst));
+                        }
                         let mode = mode.clone();
                         tokio::spawn(async move { serve_stream(&mode, send, recv).await });
                     }
@@ -311,6 +340,7 @@ async fn client(o: Options) {
         .with_custom_certificate_verifier(verifier.clone())
         .with_no_client_auth();
     tls.alpn_protocols = vec![o.alpn.clone().into_bytes()];
+    tls.enable_early_data = o.early;
     let crypto = QuicClientConfig::try_from(tls).unwrap_or_else(|e| fail(format!("TLS config unusable for QUIC: {e}")));
     let mut config = quinn::ClientConfig::new(Arc::new(crypto));
     config.transport_config(transport(o.datagrams));
@@ -325,21 +355,37 @@ async fn client(o: Options) {
         first.close(VarInt::from_u32(0), b"");
     }
     let checks_before = verifier.checks.load(Ordering::SeqCst);
-    let connection = dial(&endpoint, addr, &o.server_name).await;
+    let mut early = false;
+    let connection = if o.early && o.resume {
+        let connecting = endpoint.connect(addr, &o.server_name).unwrap_or_else(|e| fail(format!("connect to {addr}: {e}")));
+        let (connection, accepted) = connecting
+            .into_0rtt()
+            .unwrap_or_else(|_| fail("no 0-RTT possible: the first connection's ticket does not allow early data".into()));
+        exchange(&connection, &o).await;
+        early = tokio::time::timeout(Duration::from_secs(10), accepted).await.unwrap_or(false);
+        if !early {
+            fail("the server did not accept 0-RTT on the resumed connection".into());
+        }
+        connection
+    } else {
+        let connection = dial(&endpoint, addr, &o.server_name).await;
+        exchange(&connection, &o).await;
+        connection
+    };
     // A resumed TLS 1.3 handshake carries no certificate, so the verifier is not asked.
     let resumed = verifier.checks.load(Ordering::SeqCst) == checks_before;
-    exchange(&connection, &o).await;
     connection.close(VarInt::from_u32(0), b"");
     endpoint.wait_idle().await;
     if o.resume && !resumed {
         fail("the second connection did not resume the first's TLS session (the server sent no usable ticket)".into());
     }
     println!(
-        "OK mode={} streams={} bytes={} resumed={} ms={}",
+        "OK mode={} streams={} bytes={} resumed={} early={} ms={}",
         o.mode,
         o.streams,
         o.bytes,
         resumed,
+        early,
         start.elapsed().as_millis()
     );
 }

@@ -161,6 +161,16 @@ class InteropTest {
 
     @ParameterizedTest
     @EnumSource(Stack.class)
+    void peerClientSendsZeroRttToEngine(Stack stack) {
+        record("peer client -> engine server: 0-RTT", stack, () ->
+                withEngineServer(EngineServerListener.Mode.ECHO, b -> b.earlyData(true), server -> {
+                    String ok = runPeerClient(stack, server, "--mode", "echo", "--bytes", "1000", "--resume", "--early");
+                    assertThat(ok).contains("resumed=true", "early=true");
+                }));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Stack.class)
     void peerClientDatagramsEchoedByEngine(Stack stack) {
         record("peer client -> engine server: datagrams", stack, () ->
                 withEngineServer(EngineServerListener.Mode.ECHO, b -> b.transport(TransportSettings.builder().datagrams(256).build()), server ->
@@ -209,6 +219,44 @@ class InteropTest {
                     EngineClientTransfers.run(connect(port, b -> { }), Mode.ECHO, 1, PER_STREAM, CASE_TIMEOUT);
                     assertThat(peer.printed("RETRY-SENT")).as("the peer sent a Retry; its output: %s", peer.output()).isTrue();
                     assertThat(peer.printed("ACCEPTED")).as("the peer accepted after the Retry; its output: %s", peer.output()).isTrue();
+                }));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Stack.class)
+    void engineClientResumesPeerSession(Stack stack) {
+        record("engine client -> peer server: resumption", stack, () ->
+                withPeerServer(stack, "echo", List.of(), (peer, port) -> {
+                    QuicConnection first = connect(port, b -> { });
+                    EngineClientTransfers.run(first, Mode.ECHO, 1, 1000, CASE_TIMEOUT);
+                    byte[] session = awaitSession(first);
+                    first.close();
+                    QuicConnection second = connect(port, b -> { }, session);
+                    assertThat(second.isResumed()).as("the engine resumed the peer's session; peer output %s", peer.output()).isTrue();
+                    EngineClientTransfers.run(second, Mode.ECHO, 1, 1000, CASE_TIMEOUT);
+                    if (stack == Stack.QUIC_GO) {
+                        assertThat(peer.printed("ACCEPTED resumed=true")).as("quic-go saw the resumption; its output %s", peer.output()).isTrue();
+                    }
+                }));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Stack.class)
+    void engineClientSendsZeroRttToPeer(Stack stack) {
+        record("engine client -> peer server: 0-RTT", stack, () ->
+                withPeerServer(stack, "echo", List.of("--early"), (peer, port) -> {
+                    QuicConnection first = connect(port, b -> b.earlyData(true));
+                    EngineClientTransfers.run(first, Mode.ECHO, 1, 1000, CASE_TIMEOUT);
+                    byte[] session = awaitSession(first);
+                    first.close();
+                    QuicConnection second = start(port, b -> b.earlyData(true), session);
+                    // The transfer opens its stream and writes before the handshake completes.
+                    EngineClientTransfers.run(second, Mode.ECHO, 1, 1000, CASE_TIMEOUT);
+                    second.awaitHandshake(CASE_TIMEOUT);
+                    assertThat(second.isResumed()).as("resumed; peer output %s", peer.output()).isTrue();
+                    assertThat(second.isEarlyData()).as("the engine sent early data").isTrue();
+                    String tookEarlyData = stack == Stack.QUIC_GO ? "ACCEPTED resumed=true early=true" : "FIRST-STREAM early=true";
+                    assertThat(peer.printed(tookEarlyData)).as("the peer took the stream in 0-RTT; its output %s", peer.output()).isTrue();
                 }));
     }
 
@@ -314,6 +362,19 @@ class InteropTest {
         }
     }
 
+    /** The peer's session ticket arrives after the handshake, usually within a round trip. */
+    private static byte[] awaitSession(QuicConnection connection) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        byte[] session;
+        while ((session = connection.session()) == null) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("no session ticket from the peer within 5 s on " + connection);
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
+        return session;
+    }
+
     /** A connection that failed its handshake is gone once its draining period (a few PTOs) has passed. */
     private static void awaitNoConnections(QuicServer server) {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
@@ -333,10 +394,19 @@ class InteropTest {
     }
 
     private static QuicConnection connect(int port, Consumer<ClientConfig.Builder> tune) {
-        QuicConnection connection = clientEngine.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), clientConfig(tune));
+        return connect(port, tune, null);
+    }
+
+    private static QuicConnection connect(int port, Consumer<ClientConfig.Builder> tune, byte[] session) {
+        return start(port, tune, session).awaitHandshake(CASE_TIMEOUT);
+    }
+
+    /** Starts a connection without waiting for its handshake; closed when the case ends. */
+    private static QuicConnection start(int port, Consumer<ClientConfig.Builder> tune, byte[] session) {
+        QuicConnection connection = clientEngine.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), clientConfig(tune), null, session);
         synchronized (CONNECTIONS) {
             CONNECTIONS.add(connection);
         }
-        return connection.awaitHandshake(CASE_TIMEOUT);
+        return connection;
     }
 }
