@@ -181,18 +181,10 @@ async fn server(o: Options) {
                     return;
                 }
             };
-            // Serve at once, before the handshake completes: a stream that arrives before then came in
-            // 0-RTT (quinn tells only its clients whether early data was accepted).
-            let handshake_done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            // Serve at once, before the handshake completes, so early data is answered early. (quinn
+            // tells only its clients whether 0-RTT was accepted, so the server cannot print it.)
             let connection = match connecting.into_0rtt() {
-                Ok((c, done)) => {
-                    let flag = handshake_done.clone();
-                    tokio::spawn(async move {
-                        let _ = done.await;
-                        flag.store(true, Ordering::SeqCst);
-                    });
-                    c
-                }
+                Ok((c, _)) => c,
                 Err(connecting) => match connecting.await {
                     Ok(c) => c,
                     Err(e) => {
@@ -222,9 +214,6 @@ async fn server(o: Options) {
             loop {
                 match connection.accept_bi().await {
                     Ok((send, recv)) => {
-                        if send.id().index() == 0 {
-                            println!("FIRST-STREAM early={}", !handshake_done.load(Ordering::SeqCst));
-                        }
                         let mode = mode.clone();
                         tokio::spawn(async move { serve_stream(&mode, send, recv).await });
                     }
