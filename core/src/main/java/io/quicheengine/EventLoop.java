@@ -96,6 +96,8 @@ final class EventLoop implements Runnable {
     private volatile boolean running = true;
     private long closeDeadline;
     private long lastEngineStatsNanos;
+    /** Send drops of endpoints already closed, so the published total never goes down. */
+    private long closedEndpointSendDrops;
     private final java.util.concurrent.CompletableFuture<Void> terminated = new java.util.concurrent.CompletableFuture<>();
 
     EventLoop(EngineCore engine) {
@@ -191,6 +193,11 @@ final class EventLoop implements Runnable {
         }
         engine.bufferedReadBytes = buffered;
         engine.pendingWriteBytes = pending;
+        long drops = closedEndpointSendDrops;
+        for (int i = 0; i < endpoints.size(); i++) {
+            drops += endpoints.get(i).sendDrops;
+        }
+        engine.datagramsDroppedOnSend = drops;
     }
 
     private int drainCommands() {
@@ -1201,6 +1208,7 @@ final class EventLoop implements Runnable {
     }
 
     private void removeEndpoint(Endpoint endpoint) {
+        closedEndpointSendDrops += endpoint.sendDrops;
         endpoints.remove(endpoint);
         engine.idler.unregister(endpoint);
         endpoint.close();
