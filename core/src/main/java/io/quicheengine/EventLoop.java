@@ -399,8 +399,13 @@ final class EventLoop implements Runnable {
         long timeout = QuicheConn.timeoutAsNanos(connection.quiche);
         long closeDeadline = connection.closeDeadline;
         if (timeout == -1 && closeDeadline == 0) {
-            cancelTimer(connection);
-            return;
+            closeDeadline = timerlessDeadline(connection);
+            if (closeDeadline == 0) {
+                cancelTimer(connection);
+                return;
+            }
+        } else {
+            connection.timerlessDeadline = 0;
         }
         long deadline = timeout == -1 ? closeDeadline : closeDeadline == 0 ? now + timeout : Math.min(now + timeout, closeDeadline);
         if (connection.timerId != DeadlineTimerWheel.NULL_DEADLINE) {
@@ -413,6 +418,39 @@ final class EventLoop implements Runnable {
         connection.timerId = id;
         connection.timerDeadline = deadline;
         timerOwners.put(id, connection);
+    }
+
+    /**
+     * quiche keeps an idle timer armed on every live connection whose idle timeout is set, so a
+     * live connection without any quiche timer is a bug (quiche's or ours) that would leave it asleep
+     * for good. Report it, and give it the idle timeout to show a sign of life; otherwise it is
+     * closed then, with a reason ({@link #closeTimerless}). Returns that deadline, or 0 when no timer
+     * is expected (idle timeout disabled, or the connection already closing).
+     */
+    private long timerlessDeadline(ConnectionState connection) {
+        long idle = idleTimeoutNanos(connection);
+        if (idle <= 0 || connection.state >= ConnectionState.CLOSING || QuicheConn.isClosed(connection.quiche)) {
+            return 0;
+        }
+        if (connection.timerlessDeadline == 0) {
+            connection.timerlessDeadline = now + idle;
+            settings.errorHandler().onError(connection.handle, "quiche armed no timer for " + connection
+                    + " although its idle timeout is set; the engine closes it after the idle timeout unless quiche arms one", null);
+        }
+        return connection.timerlessDeadline;
+    }
+
+    private static long idleTimeoutNanos(ConnectionState connection) {
+        TransportSettings transport = connection.clientConfig != null ? connection.clientConfig.transport()
+                : connection.server != null ? connection.server.config.transport() : null;
+        return transport == null ? 0 : transport.idleTimeout().toNanos();
+    }
+
+    /** The engine's own idle timeout for a connection quiche gave no timer (see {@link #timerlessDeadline}). */
+    private void closeTimerless(ConnectionState connection) {
+        connection.timerlessDeadline = 0;
+        closeConnection(connection, false, TransportErrors.NO_ERROR,
+                "idle timeout (enforced by the engine: quiche armed no timer for this connection)");
     }
 
     private void cancelTimer(ConnectionState connection) {
@@ -486,6 +524,9 @@ final class EventLoop implements Runnable {
         }
         flushBacklog(connection);
         flushEgress(connection);
+        if (connection.timerlessDeadline != 0 && now - connection.timerlessDeadline >= 0) {
+            closeTimerless(connection);
+        }
         if (QuicheConn.isClosed(quiche) || connection.closeDeadline != 0 && now - connection.closeDeadline >= 0) {
             finalizeConnection(connection);
             return;
