@@ -126,6 +126,8 @@ final class ConnectionState {
     final ArrayList<StreamState> backlog = new ArrayList<>();
     long timerId = DeadlineTimerWheel.NULL_DEADLINE;
     long timerDeadline;
+    /** Set while quiche has no timer for a live connection: when the engine closes it (EventLoop.timerlessDeadline). */
+    long timerlessDeadline;
     /** When a close this side asked for is given up waiting on (0: no close asked for). */
     long closeDeadline;
     /** From {@link TransportSettings#handshakeTimeout()}; 0: none. */

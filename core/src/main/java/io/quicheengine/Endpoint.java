@@ -40,6 +40,7 @@ abstract class Endpoint {
     final Long2ObjectHashMap<ConnectionState> bySourceId = new Long2ObjectHashMap<>();
     /** Client-chosen ids of connections still in their handshake (server side). */
     final Long2ObjectHashMap<ConnectionState> byOriginalId = new Long2ObjectHashMap<>();
+    /** Datagrams dropped because the socket's send buffer stayed full (loss recovery resends their content). */
     long sendDrops;
 
     Endpoint(InetSocketAddress localAddress, MemorySegment localSockaddr) {

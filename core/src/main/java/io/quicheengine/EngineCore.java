@@ -48,6 +48,8 @@ final class EngineCore {
     /** Published by the loop every stats interval: bytes sitting in read rings, and accepted but not yet taken by quiche. */
     volatile long bufferedReadBytes;
     volatile long pendingWriteBytes;
+    /** Published by the loop every stats interval: datagrams its sockets dropped on a full send buffer, since the start. */
+    volatile long datagramsDroppedOnSend;
     /** A producer found the command ring full; the loop clears it once it drained the ring. */
     volatile boolean ringFull;
 

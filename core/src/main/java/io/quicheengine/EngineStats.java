@@ -15,11 +15,14 @@ package io.quicheengine;
  * @param commandSlotBytes        native bytes of command-ring payload slots
  * @param bufferedReadBytes       bytes received and not yet read, all streams (as of the last stats interval)
  * @param pendingWriteBytes       bytes accepted and not yet taken by quiche, all streams (as of the last stats interval)
+ * @param datagramsDroppedOnSend  UDP datagrams the engine's sockets dropped since it started because their send
+ *                                buffer stayed full (quiche counts them as sent; its loss recovery resends what
+ *                                they carried), as of the last stats interval
  */
 public record EngineStats(long liveConnections, long liveStreams, long quicheConnections, long quicheConfigs,
                           long readRingsInUse, long readRingsAllocated, long readRingBytesAllocated,
                           long pendingChunksInUse, long pendingChunksAllocated, long commandSlotBytes,
-                          long bufferedReadBytes, long pendingWriteBytes) {
+                          long bufferedReadBytes, long pendingWriteBytes, long datagramsDroppedOnSend) {
 
     /**
      * True when nothing native is held: after {@link QuicEngine#close()}, unless the close reported

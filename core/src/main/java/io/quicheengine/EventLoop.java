@@ -99,6 +99,8 @@ final class EventLoop implements Runnable {
     private volatile boolean running = true;
     private long closeDeadline;
     private long lastEngineStatsNanos;
+    /** Send drops of endpoints already closed, so the published total never goes down. */
+    private long closedEndpointSendDrops;
     private final java.util.concurrent.CompletableFuture<Void> terminated = new java.util.concurrent.CompletableFuture<>();
 
     EventLoop(EngineCore engine) {
@@ -200,6 +202,11 @@ final class EventLoop implements Runnable {
         }
         engine.bufferedReadBytes = buffered;
         engine.pendingWriteBytes = pending;
+        long drops = closedEndpointSendDrops;
+        for (int i = 0; i < endpoints.size(); i++) {
+            drops += endpoints.get(i).sendDrops;
+        }
+        engine.datagramsDroppedOnSend = drops;
     }
 
     private int drainCommands() {
@@ -431,8 +438,13 @@ final class EventLoop implements Runnable {
             closeDeadline = closeDeadline == 0 ? connection.handshakeDeadline : Math.min(closeDeadline, connection.handshakeDeadline);
         }
         if (timeout == -1 && closeDeadline == 0) {
-            cancelTimer(connection);
-            return;
+            closeDeadline = timerlessDeadline(connection);
+            if (closeDeadline == 0) {
+                cancelTimer(connection);
+                return;
+            }
+        } else {
+            connection.timerlessDeadline = 0;
         }
         long deadline = timeout == -1 ? closeDeadline : closeDeadline == 0 ? now + timeout : Math.min(now + timeout, closeDeadline);
         if (connection.timerId != DeadlineTimerWheel.NULL_DEADLINE) {
@@ -445,6 +457,39 @@ final class EventLoop implements Runnable {
         connection.timerId = id;
         connection.timerDeadline = deadline;
         timerOwners.put(id, connection);
+    }
+
+    /**
+     * quiche keeps an idle timer armed on every live connection whose idle timeout is set, so a
+     * live connection without any quiche timer is a bug (quiche's or ours) that would leave it asleep
+     * for good. Report it, and give it the idle timeout to show a sign of life; otherwise it is
+     * closed then, with a reason ({@link #closeTimerless}). Returns that deadline, or 0 when no timer
+     * is expected (idle timeout disabled, or the connection already closing).
+     */
+    private long timerlessDeadline(ConnectionState connection) {
+        long idle = idleTimeoutNanos(connection);
+        if (idle <= 0 || connection.state >= ConnectionState.CLOSING || QuicheConn.isClosed(connection.quiche)) {
+            return 0;
+        }
+        if (connection.timerlessDeadline == 0) {
+            connection.timerlessDeadline = now + idle;
+            settings.errorHandler().onError(connection.handle, "quiche armed no timer for " + connection
+                    + " although its idle timeout is set; the engine closes it after the idle timeout unless quiche arms one", null);
+        }
+        return connection.timerlessDeadline;
+    }
+
+    private static long idleTimeoutNanos(ConnectionState connection) {
+        TransportSettings transport = connection.clientConfig != null ? connection.clientConfig.transport()
+                : connection.server != null ? connection.server.config.transport() : null;
+        return transport == null ? 0 : transport.idleTimeout().toNanos();
+    }
+
+    /** The engine's own idle timeout for a connection quiche gave no timer (see {@link #timerlessDeadline}). */
+    private void closeTimerless(ConnectionState connection) {
+        connection.timerlessDeadline = 0;
+        closeConnection(connection, false, TransportErrors.NO_ERROR,
+                "idle timeout (enforced by the engine: quiche armed no timer for this connection)");
     }
 
     private void cancelTimer(ConnectionState connection) {
@@ -534,6 +579,9 @@ final class EventLoop implements Runnable {
             watchEarlyData(connection);
         } else if (connection.client && connection.session == null && connection.state == ConnectionState.ESTABLISHED) {
             captureSession(connection);
+        }
+        if (connection.timerlessDeadline != 0 && now - connection.timerlessDeadline >= 0) {
+            closeTimerless(connection);
         }
         if (QuicheConn.isClosed(quiche) || connection.closeDeadline != 0 && now - connection.closeDeadline >= 0) {
             finalizeConnection(connection);
@@ -1394,6 +1442,7 @@ final class EventLoop implements Runnable {
     }
 
     private void removeEndpoint(Endpoint endpoint) {
+        closedEndpointSendDrops += endpoint.sendDrops;
         endpoints.remove(endpoint);
         engine.idler.unregister(endpoint);
         endpoint.close();

@@ -224,7 +224,7 @@ final class LinuxEndpoint extends Endpoint {
                     Thread.onSpinWait();
                     continue;
                 }
-                sendDrops++;
+                sendDrops += (length + segmentSize - 1) / segmentSize;
                 return;
             }
             if (length > segmentSize && (error == LinuxUdp.EIO || error == LinuxUdp.EINVAL || error == LinuxUdp.EMSGSIZE)) {

@@ -198,7 +198,8 @@ public final class QuicEngine implements AutoCloseable {
         NativeResources r = core.resources;
         return new EngineStats(r.connections.sum(), r.streams.sum(), r.connections.sum(), r.configs.sum(),
                 r.readRingsInUse.sum(), r.readRingsAllocated.sum(), r.readRingsAllocated.sum() * core.settings.readRingCapacity(),
-                r.pendingChunksInUse.sum(), r.pendingChunksAllocated.sum(), r.slotBytes.sum(), core.bufferedReadBytes, core.pendingWriteBytes);
+                r.pendingChunksInUse.sum(), r.pendingChunksAllocated.sum(), r.slotBytes.sum(), core.bufferedReadBytes, core.pendingWriteBytes,
+                core.datagramsDroppedOnSend);
     }
 
     /** The loop thread's id, for tests that measure its allocation. */

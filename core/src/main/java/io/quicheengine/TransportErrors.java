@@ -9,6 +9,7 @@ final class TransportErrors {
         "CRYPTO_BUFFER_EXCEEDED", "KEY_UPDATE_ERROR", "AEAD_LIMIT_REACHED", "NO_VIABLE_PATH"};
 
     static final long CONNECTION_REFUSED = 0x2;
+    static final long NO_ERROR = 0x0;
     static final long INTERNAL_ERROR = 0x1;
 
     private TransportErrors() {

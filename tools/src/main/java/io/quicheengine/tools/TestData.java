@@ -25,7 +25,11 @@ final class TestData {
         for (int i = 0; i < PERIOD; i++) {
             TABLE[i] = (byte) random.nextInt(256);
         }
-        System.arraycopy(TABLE, 0, TABLE, PERIOD, MAX_SLICE);
+        // Byte by byte: MAX_SLICE is longer than PERIOD, so one arraycopy from the start would
+        // copy the table's not yet filled tail (zeros) into its last bytes.
+        for (int i = PERIOD; i < TABLE.length; i++) {
+            TABLE[i] = TABLE[i - PERIOD];
+        }
     }
 
     private TestData() {

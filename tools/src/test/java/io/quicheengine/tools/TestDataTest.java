@@ -24,6 +24,26 @@ class TestDataTest {
         assertThat(TestData.mismatch(bytes, 0, bytes.length, TestData.salt(3), 1_000_003)).isEqualTo(-1);
     }
 
+    /**
+     * A slice may start anywhere in the period and run {@link TestData#MAX_SLICE} bytes: the sender
+     * and the checker cut the stream at different places, so every byte of the table must be the
+     * stream's byte at that offset, up to the very end.
+     */
+    @Test
+    void everyByteOfTheTableRepeatsThePeriod() {
+        byte[] table = TestData.table();
+        int firstWrong = -1;
+        for (int i = 0; i < table.length && firstWrong < 0; i++) {
+            if (table[i] != table[i % TestData.PERIOD]) {
+                firstWrong = i;
+            }
+        }
+        assertThat(firstWrong).isEqualTo(-1);
+        byte[] sentFromTheLastOffset = stream(0, TestData.PERIOD - 1, TestData.MAX_SLICE);
+        assertThat(TestData.mismatch(sentFromTheLastOffset, 0, 1000, 0, TestData.PERIOD - 1)).isEqualTo(-1);
+        assertThat(TestData.mismatch(sentFromTheLastOffset, 1000, TestData.MAX_SLICE - 1000, 0, TestData.PERIOD - 1 + 1000)).isEqualTo(-1);
+    }
+
     @Test
     void aChangedByteIsFoundWhereItIs() {
         byte[] bytes = stream(0, 0, 100_000);
