@@ -91,6 +91,14 @@ public final class Downcalls {
                 : Linker.nativeLinker().downcallHandle(symbol, descriptor);
     }
 
+    /**
+     * A handle to {@code name}, critical or not, or null when the loaded library does not export it:
+     * for functions only the project's patched build has (the debug fallback lacks them).
+     */
+    static MethodHandle optionalDowncall(String name, FunctionDescriptor descriptor, boolean critical) {
+        return QuicheLibrary.lookup().find(name).isPresent() ? downcall(name, descriptor, critical) : null;
+    }
+
     static FunctionDescriptor fn(MemoryLayout result, MemoryLayout... args) {
         return FunctionDescriptor.of(result, args);
     }

@@ -1,6 +1,7 @@
 package io.quicheengine.ffi;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -145,6 +146,51 @@ class InMemoryHandshakeTest {
         long sent = QuicheStream.send(pair.client, stoppedStream, data, 3, false, pair.scratchError);
         assertThat(sent).isEqualTo(QuicheError.STREAM_STOPPED.code());
         assertThat(pair.scratchError.get(ValueLayout.JAVA_LONG, 0)).isEqualTo(77);
+    }
+
+    @Test
+    void sendCompleteTellsWhenThePeerAcknowledgedEveryByteAndTheFinOfOneSide() {
+        if (!QuicheSendComplete.available()) {
+            // Only the debug fallback may lack it: the optimized build always carries patch 0003.
+            assertThat(QuicheLibrary.info().kind()).isEqualTo(QuicheLibrary.BuildKind.DEBUG);
+            assertThatThrownBy(() -> QuicheSendComplete.query(pair.client, 0)).isInstanceOf(QuicheLibraryException.class)
+                    .hasMessageContaining("quiche_conn_stream_send_complete");
+            return;
+        }
+        MemorySegment data = pair.arena.allocateFrom(ValueLayout.JAVA_BYTE, new byte[] {1, 2, 3});
+        long open = 0;
+        assertThat(QuicheSendComplete.query(pair.client, open)).as("not opened yet").isEqualTo(QuicheError.INVALID_STREAM_STATE.code());
+        assertThat(QuicheStream.send(pair.client, open, data, 3, false, pair.scratchError)).isEqualTo(3);
+        assertThat(QuicheSendComplete.query(pair.client, open)).isEqualTo(QuicheSendComplete.PENDING);
+        pair.pump();
+        assertThat(QuicheSendComplete.query(pair.client, open)).as("bytes acknowledged, no fin").isEqualTo(QuicheSendComplete.PENDING);
+        assertThat(QuicheStream.send(pair.client, open, data, 0, true, pair.scratchError)).isZero();
+        assertThat(QuicheSendComplete.query(pair.client, open)).as("fin not yet sent").isEqualTo(QuicheSendComplete.PENDING);
+        pair.pump();
+        // The server never read nor ended its side: quiche keeps the stream, yet its send side is done.
+        assertThat(QuicheSendComplete.query(pair.client, open)).isEqualTo(QuicheSendComplete.COMPLETE);
+
+        long reset = 4;
+        assertThat(QuicheStream.send(pair.client, reset, data, 3, false, pair.scratchError)).isEqualTo(3);
+        assertThat(QuicheStream.shutdown(pair.client, reset, QuicheStream.SHUTDOWN_WRITE, 9)).isZero();
+        pair.pump();
+        assertThat(QuicheSendComplete.query(pair.client, reset)).as("reset, not delivered").isEqualTo(QuicheError.STREAM_STOPPED.code());
+
+        long collected = 8;
+        assertThat(QuicheStream.send(pair.client, collected, data, 3, true, pair.scratchError)).isEqualTo(3);
+        pair.pump();
+        pair.readAll(pair.server, collected);
+        assertThat(QuicheStream.send(pair.server, collected, data, 3, true, pair.scratchError)).isEqualTo(3);
+        pair.pump();
+        pair.readAll(pair.client, collected);
+        pair.pump();
+        assertThat(QuicheSendComplete.query(pair.client, collected)).as("both sides done: collected").isEqualTo(QuicheError.DONE.code());
+
+        long clientUni = 2;
+        assertThat(QuicheStream.send(pair.client, clientUni, data, 3, true, pair.scratchError)).isEqualTo(3);
+        pair.pump();
+        assertThat(QuicheSendComplete.query(pair.server, clientUni)).as("no send side on the peer's unidirectional stream")
+                .isEqualTo(QuicheError.INVALID_STREAM_STATE.code());
     }
 
     @Test
