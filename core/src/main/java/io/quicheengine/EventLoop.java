@@ -5,6 +5,7 @@ import io.quicheengine.ffi.PathStats;
 import io.quicheengine.ffi.QuicheConn;
 import io.quicheengine.ffi.QuicheDgram;
 import io.quicheengine.ffi.QuicheError;
+import io.quicheengine.ffi.QuicheSendComplete;
 import io.quicheengine.ffi.QuicheStream;
 import io.quicheengine.ffi.RecvInfo;
 import io.quicheengine.ffi.SendInfo;
@@ -1619,24 +1620,41 @@ final class EventLoop implements Runnable {
     }
 
     /**
-     * quiche offers no "stream acknowledged" query in 0.24.5, but it forgets a stream exactly when
-     * it is complete: every byte and the fin acknowledged by the peer, and (bidirectional) the
-     * receive side ended too. {@code quiche_conn_stream_capacity} then answers INVALID_STREAM_STATE;
-     * while the peer's STOP_SENDING is known it answers STREAM_STOPPED instead. A bidirectional
-     * stream whose receive side is still open cannot be complete, so it is not asked about (no
-     * downcall per cycle for a long-lived stream) unless the connection is closing.
+     * Moves streams whose fin quiche took off the unacknowledged list once the peer acknowledged
+     * every byte and the fin (the finish future succeeds) or the send side was stopped (it fails).
+     *
+     * <p>The optimized libquiche answers exactly, per stream, through the project's patch 0003
+     * ({@link QuicheSendComplete}). Upstream quiche 0.24.5, and so the debug fallback, has no such
+     * query; there it is inferred from quiche forgetting the stream, which it does only when the
+     * stream is complete: every byte and the fin acknowledged and (bidirectional) the receive side
+     * ended too. {@code quiche_conn_stream_capacity} then answers INVALID_STREAM_STATE; while the
+     * peer's STOP_SENDING is known it answers STREAM_STOPPED instead. A bidirectional stream whose
+     * receive side is still open cannot be complete there, so it is not asked about (no downcall
+     * per cycle for a long-lived stream) unless the connection is closing; and a close waits for
+     * the peer to end its side, or reports the fin unconfirmed.
      */
     private void checkAcknowledged(ConnectionState connection) {
         ArrayList<StreamState> unacked = connection.unacked;
+        boolean exact = QuicheSendComplete.available();
         for (int i = unacked.size() - 1; i >= 0; i--) {
             StreamState stream = unacked.get(i);
-            if (stream.canRead && !stream.readShutdown && stream.finalSize < 0 && stream.resetCode < 0 && connection.pendingClose == null) {
+            boolean acknowledged;
+            boolean stopped;
+            if (exact) {
+                int answer = QuicheSendComplete.query(connection.quiche, stream.id);
+                // DONE: quiche collected the stream, which it does only once the send side ended.
+                acknowledged = answer == QuicheSendComplete.COMPLETE || answer == QuicheError.DONE.code();
+                stopped = answer == QuicheError.STREAM_STOPPED.code();
+            } else if (stream.canRead && !stream.readShutdown && stream.finalSize < 0 && stream.resetCode < 0 && connection.pendingClose == null) {
                 continue;
+            } else {
+                long capacity = QuicheStream.capacity(connection.quiche, stream.id);
+                acknowledged = capacity == QuicheError.INVALID_STREAM_STATE.code();
+                stopped = capacity == QuicheError.STREAM_STOPPED.code();
             }
-            long capacity = QuicheStream.capacity(connection.quiche, stream.id);
-            if (capacity == QuicheError.INVALID_STREAM_STATE.code()) {
+            if (acknowledged) {
                 stream.finished.complete(null);
-            } else if (capacity == QuicheError.STREAM_STOPPED.code()) {
+            } else if (stopped) {
                 stream.finished.completeExceptionally(new ClosedException("stream " + stream.id + " was stopped by the peer (STOP_SENDING) before it acknowledged the fin"));
             } else if (!stream.finished.isDone()) {
                 continue;
