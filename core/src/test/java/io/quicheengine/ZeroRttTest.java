@@ -33,6 +33,8 @@ class ZeroRttTest {
     private final byte[] ticketKey = new byte[ServerConfig.SESSION_TICKET_KEY_LENGTH];
     /** What the last server connection reported when its handshake completed (exchanges run one at a time). */
     private volatile ServerView lastServerView;
+    /** The last server connection, set with {@link #lastServerView}. */
+    private volatile QuicConnection lastServerConnection;
     private QuicEngine serverEngine;
     private QuicEngine clientEngine;
 
@@ -131,6 +133,7 @@ class ZeroRttTest {
                 }
                 stream.finish(TIMEOUT);
                 connection.awaitHandshake(TIMEOUT);
+                lastServerConnection = connection;
                 lastServerView = new ServerView(connection.isResumed(), connection.isEarlyData());
             } catch (RuntimeException | AssertionError e) {
                 errors.add(e);
@@ -241,7 +244,12 @@ class ZeroRttTest {
         byte[] next = Polling.await(connection::session, TIMEOUT, "the session ticket");
         ServerView view = Polling.await(() -> lastServerView, TIMEOUT, "the server's view of the connection");
         Exchange exchange = new Exchange(millis, connection.isResumed(), connection.isEarlyData(), view, next);
+        QuicConnection serverConnection = lastServerConnection;
         connection.close();
+        // Each exchange's relay closes right after it: let the client's last packets (its ACK of the
+        // server's fin, then the CONNECTION_CLOSE) cross the relay's delay first. Otherwise the
+        // server never hears either, and its engine's close rightly reports the fin unacknowledged.
+        Polling.await(serverConnection::closeReason, TIMEOUT, "the client's CONNECTION_CLOSE at the server");
         return exchange;
     }
 
@@ -249,6 +257,7 @@ class ZeroRttTest {
         EchoListener echo = new EchoListener() {
             @Override
             public void onHandshakeComplete(QuicConnection connection) {
+                lastServerConnection = connection;
                 lastServerView = new ServerView(connection.isResumed(), connection.isEarlyData());
             }
         };
