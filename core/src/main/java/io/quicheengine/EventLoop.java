@@ -1623,7 +1623,7 @@ final class EventLoop implements Runnable {
      * Moves streams whose fin quiche took off the unacknowledged list once the peer acknowledged
      * every byte and the fin (the finish future succeeds) or the send side was stopped (it fails).
      *
-     * <p>The optimized libquiche answers exactly, per stream, through the project's patch 0003
+     * <p>The optimized libquiche answers exactly, per stream, through the project's patch 0004
      * ({@link QuicheSendComplete}). Upstream quiche 0.24.5, and so the debug fallback, has no such
      * query; there it is inferred from quiche forgetting the stream, which it does only when the
      * stream is complete: every byte and the fin acknowledged and (bidirectional) the receive side

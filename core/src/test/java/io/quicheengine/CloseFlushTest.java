@@ -202,7 +202,7 @@ class CloseFlushTest {
 
     /**
      * The peer acknowledged every byte and the fin but never ends its own side of the stream.
-     * With the optimized libquiche (patch 0003, {@link QuicheSendComplete}) the engine sees the
+     * With the optimized libquiche (patch 0004, {@link QuicheSendComplete}) the engine sees the
      * acknowledgement itself: the close completes at once, well before its flush time, and the
      * finish future succeeds. Upstream quiche (the debug fallback) only forgets a stream once both
      * sides ended, so there the close waits its flush time and reports the fin unconfirmed.
@@ -246,7 +246,7 @@ class CloseFlushTest {
     /**
      * The engine's default close of a server holding a bidirectional stream the client never
      * finished: the server answered and finished its side, the client acknowledged it. The close
-     * needs no flush wait and reports nothing (before patch 0003: one report per such connection,
+     * needs no flush wait and reports nothing (before patch 0004: one report per such connection,
      * after the whole flush time).
      */
     @Test

@@ -12,7 +12,7 @@ import java.lang.invoke.MethodHandle;
 /**
  * {@code quiche_conn_stream_send_complete}: whether the peer acknowledged every byte and the fin
  * of a stream's send side. Upstream quiche 0.24.5 has no such call; the project's patch
- * {@code 0003-stream-send-complete.patch} adds it, so only the optimized build made by
+ * {@code 0004-stream-send-complete.patch} adds it, so only the optimized build made by
  * build-libquiche.sh has it and the debug fallback does not: check {@link #available()} first.
  * The same one-thread-at-a-time rule as {@link QuicheConn} applies to {@link #query}.
  */
@@ -47,7 +47,7 @@ public final class QuicheSendComplete {
     public static int query(MemorySegment conn, long streamId) {
         if (SEND_COMPLETE == null) {
             throw new QuicheLibraryException(QuicheLibrary.info() + " does not export quiche_conn_stream_send_complete"
-                    + " (it comes from the project's patch 0003; the debug fallback lacks it)");
+                    + " (it comes from the project's patch 0004; the debug fallback lacks it)");
         }
         Downcalls.checkCall("quiche_conn_stream_send_complete");
         try {

@@ -151,7 +151,7 @@ class InMemoryHandshakeTest {
     @Test
     void sendCompleteTellsWhenThePeerAcknowledgedEveryByteAndTheFinOfOneSide() {
         if (!QuicheSendComplete.available()) {
-            // Only the debug fallback may lack it: the optimized build always carries patch 0003.
+            // Only the debug fallback may lack it: the optimized build always carries patch 0004.
             assertThat(QuicheLibrary.info().kind()).isEqualTo(QuicheLibrary.BuildKind.DEBUG);
             assertThatThrownBy(() -> QuicheSendComplete.query(pair.client, 0)).isInstanceOf(QuicheLibraryException.class)
                     .hasMessageContaining("quiche_conn_stream_send_complete");

@@ -25,8 +25,8 @@ class QuicheLibraryTest {
             assertThat(QuicheLibrary.info().path()).isEqualTo(QuicheLibrary.releaseLibraryPath());
             // The fixes in src/build/patches are part of the build, not an option (quiche issue 2696 closes connections).
             assertThat(QuicheLibrary.info().patches()).as(QuicheLibrary.info().toString()).isEqualTo(patchFilesOfThisVersion());
-            assertThat(patchFilesOfThisVersion()).contains("0003-stream-send-complete.patch");
-            assertThat(QuicheSendComplete.available()).as("patch 0003's quiche_conn_stream_send_complete").isTrue();
+            assertThat(patchFilesOfThisVersion()).contains("0004-stream-send-complete.patch");
+            assertThat(QuicheSendComplete.available()).as("patch 0004's quiche_conn_stream_send_complete").isTrue();
         }
     }
 
