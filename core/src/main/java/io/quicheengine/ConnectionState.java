@@ -145,6 +145,8 @@ final class ConnectionState {
     /** When the connection was freed (for how long its unread bytes are kept). */
     long finalizedAt;
     boolean dirty;
+    /** Loop: its last flush stopped at the per-flush packet limit; it is processed again next cycle. */
+    boolean egressLeft;
     long lastStatsNanos;
     long localBidiOpened;
     long localUniOpened;

@@ -34,6 +34,8 @@ import org.agrona.collections.Long2ObjectHashMap;
 final class EventLoop implements Runnable {
     private static final int RECEIVE_BATCH = 64;
     private static final int COMMAND_BATCH = 4096;
+    /** Packets one flush of one connection takes from quiche before the loop moves on (about 1.4 MB at 1350 bytes). */
+    private static final int MAX_PACKETS_PER_FLUSH = 1024;
     private static final long TICK_NANOS = 1L << 17;
     /** The most bytes one batch of datagrams may hold: under the 65507-byte UDP payload limit. */
     private static final int TX_BATCH_BYTES = 65000;
@@ -83,6 +85,8 @@ final class EventLoop implements Runnable {
 
     private final ArrayList<ConnectionState> connections = new ArrayList<>();
     private final ArrayList<ConnectionState> dirty = new ArrayList<>();
+    /** Connections whose flush stopped at {@link #MAX_PACKETS_PER_FLUSH}: processed again next cycle. */
+    private final ArrayList<ConnectionState> egressLeft = new ArrayList<>();
     private final ArrayList<StreamState> readBlocked = new ArrayList<>();
     /** Streams done on both sides whose ring a reader held at that moment: retried every cycle. */
     private final ArrayList<StreamState> toCollect = new ArrayList<>();
@@ -542,6 +546,12 @@ final class EventLoop implements Runnable {
             }
         }
         dirty.clear();
+        for (int i = 0; i < egressLeft.size(); i++) {
+            ConnectionState connection = egressLeft.get(i);
+            connection.egressLeft = false;
+            markDirty(connection);
+        }
+        egressLeft.clear();
         return count;
     }
 
@@ -616,7 +626,17 @@ final class EventLoop implements Runnable {
         int batched = 0;
         int segmentSize = 0;
         int segments = 0;
-        while (true) {
+        for (int packets = 0; ; packets++) {
+            if (packets == MAX_PACKETS_PER_FLUSH) {
+                // quiche may go on producing packets without end (seen with a full DATAGRAM queue:
+                // the loop sent for over 10 s in one call and never ran the close waiting behind it).
+                // The rest waits for the next cycle, after commands, timers and other connections.
+                if (!connection.egressLeft) {
+                    connection.egressLeft = true;
+                    egressLeft.add(connection);
+                }
+                break;
+            }
             long written = QuicheConn.sendToAddress(quiche, base + batched, TX_BYTES - batched, sendInfo.segment());
             if (written == QuicheError.DONE.code()) {
                 break;
