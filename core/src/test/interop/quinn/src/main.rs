@@ -3,7 +3,7 @@
 //! signatures against it.
 //!
 //! ```text
-//! quinn-peer server --listen 127.0.0.1:0 --cert C --key K --alpn A --mode echo|sink|source [--retry] [--datagrams] [--key-update] [--early]
+//! quinn-peer server --listen 127.0.0.1:0 --cert C --key K --alpn A --mode echo|sink|source [--retry] [--datagrams] [--key-update] [--key-update-at-handshake] [--early]
 //! quinn-peer client --connect 127.0.0.1:P --alpn A --mode echo|upload|download|datagrams|handshake
 //!                   [--bytes N] [--streams P] [--count N] [--resume [--early]]
 //! ```
@@ -41,6 +41,7 @@ struct Options {
     retry: bool,
     datagrams: bool,
     key_update: bool,
+    key_update_at_handshake: bool,
     bytes: u64,
     streams: usize,
     count: usize,
@@ -80,6 +81,7 @@ fn parse() -> Options {
         retry: false,
         datagrams: false,
         key_update: false,
+        key_update_at_handshake: false,
         bytes: 1 << 20,
         streams: 1,
         count: 100,
@@ -101,6 +103,7 @@ fn parse() -> Options {
             "--retry" => o.retry = true,
             "--datagrams" => o.datagrams = true,
             "--key-update" => o.key_update = true,
+            "--key-update-at-handshake" => o.key_update_at_handshake = true,
             "--bytes" => o.bytes = number(value()),
             "--streams" => o.streams = number(value()) as usize,
             "--count" => o.count = number(value()) as usize,
@@ -173,6 +176,7 @@ async fn server(o: Options) {
         let mode = mode.clone();
         let datagrams = o.datagrams;
         let key_update = o.key_update;
+        let key_update_at_handshake = o.key_update_at_handshake;
         tokio::spawn(async move {
             let connecting = match incoming.accept() {
                 Ok(c) => c,
@@ -183,10 +187,10 @@ async fn server(o: Options) {
             };
             // Serve at once, before the handshake completes, so early data is answered early. (quinn
             // tells only its clients whether 0-RTT was accepted, so the server cannot print it.)
-            let connection = match connecting.into_0rtt() {
-                Ok((c, _)) => c,
+            let (connection, handshake_complete) = match connecting.into_0rtt() {
+                Ok((c, complete)) => (c, Some(complete)),
                 Err(connecting) => match connecting.await {
-                    Ok(c) => c,
+                    Ok(c) => (c, None),
                     Err(e) => {
                         println!("HANDSHAKE-FAILED {e}");
                         return;
@@ -194,6 +198,18 @@ async fn server(o: Options) {
                 },
             };
             println!("ACCEPTED");
+            if key_update_at_handshake {
+                // The earliest key update RFC 9001 allows a server: the moment its handshake completes
+                // (= is confirmed), while the client may not have processed HANDSHAKE_DONE yet.
+                let c = connection.clone();
+                tokio::spawn(async move {
+                    if let Some(complete) = handshake_complete {
+                        complete.await;
+                    }
+                    c.force_key_update();
+                    println!("KEY-UPDATE");
+                });
+            }
             if key_update {
                 // Once the client has started sending: a key update in the middle of a transfer.
                 let c = connection.clone();
@@ -218,7 +234,8 @@ async fn server(o: Options) {
                         tokio::spawn(async move { serve_stream(&mode, send, recv).await });
                     }
                     Err(e) => {
-                        println!("CLOSED {e}");
+                        // The counters tell a peer that heard nothing from one that could not decrypt what it heard.
+                        println!("CLOSED {e} {:?}", connection.stats());
                         break;
                     }
                 }

@@ -23,10 +23,10 @@ import java.util.Map;
  * fault relay it opens one upstream socket per client address. One daemon thread does all I/O;
  * {@link #captured()}, {@link #sendAsClient} and {@link #close()} may be called from any thread.
  */
-final class UdpTap implements AutoCloseable {
+public final class UdpTap implements AutoCloseable {
     /** Decides per datagram; called on the tap's thread. */
     @FunctionalInterface
-    interface Rule {
+    public interface Rule {
         /** True to forward, false to drop (it is recorded either way). */
         boolean forward(Direction direction, byte[] datagram);
     }
@@ -61,7 +61,8 @@ final class UdpTap implements AutoCloseable {
         return start(target, (direction, datagram) -> true);
     }
 
-    static UdpTap start(InetSocketAddress target, Rule rule) {
+    /** A tap in front of {@code target} that asks {@code rule} about every datagram (also used by the interop tests); any thread. */
+    public static UdpTap start(InetSocketAddress target, Rule rule) {
         try {
             return new UdpTap(target, rule);
         } catch (IOException e) {
@@ -69,7 +70,8 @@ final class UdpTap implements AutoCloseable {
         }
     }
 
-    InetSocketAddress address() {
+    /** The address clients talk to; any thread. */
+    public InetSocketAddress address() {
         try {
             return (InetSocketAddress) front.getLocalAddress();
         } catch (IOException e) {
