@@ -142,6 +142,43 @@ class DatagramLossTest {
         }
     }
 
+    /**
+     * The close of a client whose handshake is complete but not yet confirmed, with its congestion
+     * window full of DATAGRAMs, goes out as one close, not a storm. The server hears nothing from the
+     * client after its Initial, so the client's Finished stays unacknowledged and its Handshake probe
+     * timer fires while the close waits for window. quiche 0.24.5 then chose the Handshake space for
+     * the probe, where a closing connection may put only an ACK: not ack-eliciting, so the probe never
+     * counted as sent, and every send made another ACK-only packet (half a million in the close's 2 s)
+     * while the close itself never left (patch 0006).
+     */
+    @Test
+    void aCloseWithTheWindowFullOfDatagramsBeforeHandshakeConfirmationSendsNoStorm() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger fromClient = new java.util.concurrent.atomic.AtomicInteger();
+        try (EngineFixture fixture = new EngineFixture(WaitStrategy.BACKOFF, null, WITH_DATAGRAMS, b -> { });
+             io.quicheengine.reliability.UdpTap tap = io.quicheengine.reliability.UdpTap.start(fixture.server.localAddress(),
+                     (direction, datagram) -> direction != io.quicheengine.testing.Direction.CLIENT_TO_SERVER
+                             || fromClient.incrementAndGet() == 1)) {
+            QuicConnection connection = fixture.clientEngine.connect(tap.address(), fixture.clientConfig)
+                    .awaitHandshake(Duration.ofSeconds(10));
+            byte[] payload = new byte[SIZE];
+            long accepted = 0;
+            while (connection.offerDatagram(payload, 0, SIZE)) {
+                accepted++;
+            }
+            // Credit comes back as datagrams leave quiche: the first window is on the wire, unacknowledged.
+            Polling.until(() -> connection.datagramCredit() > 0, Duration.ofSeconds(5), "the first datagrams sent");
+            long start = System.nanoTime();
+            connection.close();
+            connection.closeFuture().get(10, TimeUnit.SECONDS);
+            long closeMillis = (System.nanoTime() - start) / 1_000_000;
+            ConnectionStats stats = connection.stats();
+            System.out.printf("close before confirmation with the window full: accepted %d, packets sent %d, close took %d ms, %s%n",
+                    accepted, stats.packetsSent(), closeMillis, stats.datagrams());
+            assertThat(stats.datagrams().sent()).as("a window of datagrams went out before the close").isPositive();
+            assertThat(stats.packetsSent()).as("packets sent for %d datagrams accepted", accepted).isLessThan(accepted / 10);
+        }
+    }
+
     private static void putInt(byte[] b, int v) {
         b[0] = (byte) (v >>> 24);
         b[1] = (byte) (v >>> 16);
