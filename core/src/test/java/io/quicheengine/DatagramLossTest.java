@@ -148,8 +148,8 @@ class DatagramLossTest {
      * client after its Initial, so the client's Finished stays unacknowledged and its Handshake probe
      * timer fires while the close waits for window. quiche 0.24.5 then chose the Handshake space for
      * the probe, where a closing connection may put only an ACK: not ack-eliciting, so the probe never
-     * counted as sent, and every send made another ACK-only packet (half a million in the close's 2 s)
-     * while the close itself never left (patch 0006).
+     * counted as sent, and every send made another ACK-only packet (about a million before the close
+     * deadline, 2 s) while the close itself never left (patch 0006).
      */
     @Test
     void aCloseWithTheWindowFullOfDatagramsBeforeHandshakeConfirmationSendsNoStorm() throws Exception {
