@@ -193,6 +193,47 @@ class InMemoryHandshakeTest {
                 .isEqualTo(QuicheError.INVALID_STREAM_STATE.code());
     }
 
+    /**
+     * Patch 0007: a fin written after the data goes in a frame of its own; when the data's
+     * acknowledgement arrives first and the fin's packet is lost, the stream (both sides ended)
+     * must not be forgotten before the fin is sent again. Unpatched quiche collects it and never
+     * retransmits the fin: the peer waits for the stream's end until its idle timeout.
+     */
+    @Test
+    void aFinSentAloneIsSentAgainWhenItsPacketIsLostAfterTheDataWasAcknowledged() {
+        MemorySegment data = pair.arena.allocateFrom(ValueLayout.JAVA_BYTE, new byte[] {1, 2, 3});
+        long echo = 0;
+        assertThat(QuicheStream.send(pair.client, echo, data, 3, true, pair.scratchError)).isEqualTo(3);
+        pair.pump();
+        assertThat(pair.readAll(pair.server, echo)).hasSize(3);
+        assertThat(pair.scratchFin.get(ValueLayout.JAVA_BOOLEAN, 0)).as("the server read the client's whole side").isTrue();
+
+        assertThat(QuicheStream.send(pair.server, echo, data, 3, false, pair.scratchError)).isEqualTo(3);
+        pair.deliverFrom(pair.server); // the data arrives; its acknowledgement comes only after the fin left
+        assertThat(QuicheStream.send(pair.server, echo, data, 0, true, pair.scratchError)).isZero();
+        pair.dropFrom(pair.server); // the packet with the fin alone is lost
+        pair.pump(); // the client acknowledges the data
+        assertThat(pair.readAll(pair.client, echo)).hasSize(3);
+        assertThat(pair.scratchFin.get(ValueLayout.JAVA_BOOLEAN, 0)).as("no fin yet: it was lost").isFalse();
+
+        // Later packets acknowledged past the lost one make the server declare it lost (packet threshold).
+        long more = 1;
+        boolean fin = false;
+        for (int i = 0; i < 10 && !fin; i++) {
+            assertThat(QuicheStream.send(pair.server, more, data, 1, false, pair.scratchError)).isEqualTo(1);
+            pair.pump();
+            pair.readAll(pair.client, echo);
+            fin = pair.scratchFin.get(ValueLayout.JAVA_BOOLEAN, 0);
+        }
+        if (QuicheLibrary.info().patches().contains("0007-fin-only-frame-retransmit.patch")) {
+            assertThat(fin).as("the lost fin was sent again").isTrue();
+        } else {
+            // The jar's debug fallback is unpatched quiche: the fin stays lost there.
+            assertThat(QuicheLibrary.info().kind()).isEqualTo(QuicheLibrary.BuildKind.DEBUG);
+            assertThat(fin).as("unpatched quiche forgot the stream and never sent its fin again").isFalse();
+        }
+    }
+
     @Test
     void datagramsGoBothWays() {
         MemorySegment ping = pair.arena.allocateFrom("ping");

@@ -101,6 +101,18 @@ final class InMemoryPair implements AutoCloseable {
         }
     }
 
+    /** Delivers every packet {@code from} has to send to the other side, and nothing back. */
+    void deliverFrom(MemorySegment from) {
+        flush(from, from == client);
+    }
+
+    /** Lets {@code from} send every packet it has and loses them all. */
+    void dropFrom(MemorySegment from) {
+        while (QuicheConn.send(from, packet, packet.byteSize(), sendInfo.segment()) > 0) {
+            // lost on the way
+        }
+    }
+
     void pumpUntilEstablished() {
         for (int i = 0; i < 20 && !(QuicheConn.isEstablished(client) && server.address() != 0 && QuicheConn.isEstablished(server)); i++) {
             pump();
