@@ -212,11 +212,11 @@ public final class QuicStream {
      * (STOP_SENDING), or its connection closes first (also after a {@link QuicConnection#close}
      * whose flush time ran out). Never completes normally before {@link #finish} was called.
      *
-     * <p>quiche 0.24.5 has no per-stream "acknowledged" query; the engine sees it when quiche
-     * forgets the stream, which for a bidirectional stream also needs its receive side to have
-     * ended (the peer's fin or reset arrived). So on a bidirectional stream this completes only
-     * once the peer ended its direction as well; on a unidirectional one, as soon as the fin is
-     * acknowledged. Completed on the loop thread: dependent actions must not block. Any thread.
+     * <p>With the project's release libquiche (patch 0004, {@code quiche_conn_stream_send_complete})
+     * this completes as soon as the fin is acknowledged. With a library without that function (the
+     * debug fallback) the engine sees it only when quiche forgets the stream, which for a
+     * bidirectional stream also needs the peer to have ended its direction (fin or reset).
+     * Completed on the loop thread: dependent actions must not block. Any thread.
      */
     public java.util.concurrent.CompletableFuture<Void> finishFuture() {
         return state.finished;
