@@ -44,6 +44,7 @@ public final class QuicEngine implements AutoCloseable {
     private static final AtomicInteger ENGINES = new AtomicInteger();
 
     static {
+        JvmFlags.snapshot(); // first: the engine's own restricted calls would hide a missing --enable-native-access
         if (Downcalls.CALL_CHECKS) {
             Downcalls.callObserver(LoopThread::checkCall);
         }
@@ -54,7 +55,9 @@ public final class QuicEngine implements AutoCloseable {
     private final LoopThread thread;
 
     private QuicEngine(EngineSettings settings) {
-        QuicheLibrary.info(); // fail here, on the caller's thread, if the library cannot be loaded
+        // Fail here, on the caller's thread, naming what is missing: a JVM flag, or the library.
+        JvmFlags.check();
+        QuicheLibrary.info();
         this.core = new EngineCore(settings);
         this.loop = new EventLoop(core);
         this.thread = new LoopThread(loop, settings.name());
@@ -66,17 +69,44 @@ public final class QuicEngine implements AutoCloseable {
         return new Builder();
     }
 
-    /** The libquiche this JVM loaded: path, version, build kind (release/debug/custom). */
+    /**
+     * The libquiche this JVM loaded: path, version, build kind (release/debug/custom) and where it
+     * was found. Loads it on first use. Any thread.
+     *
+     * @throws io.quicheengine.ffi.QuicheLibraryException when no usable library was found; the message says what was tried
+     */
     public static LibraryInfo library() {
         QuicheLibrary.Info info = QuicheLibrary.info();
-        return new LibraryInfo(info.path().toString(), info.version(), info.kind().name().toLowerCase(java.util.Locale.ROOT));
+        return new LibraryInfo(info.path().toString(), info.version(), info.kind().name().toLowerCase(java.util.Locale.ROOT),
+                LibraryInfo.Origin.valueOf(info.origin().name()));
     }
 
-    /** Which libquiche is loaded. */
-    public record LibraryInfo(String path, String version, String buildKind) {
+    /**
+     * Which libquiche is loaded. Immutable; any thread.
+     *
+     * @param path      the library file (for a jar's library, where it was extracted)
+     * @param version   what {@code quiche_version()} returned
+     * @param buildKind {@code release} (optimized, with the project's patches), {@code debug} (the slow
+     *                  fallback) or {@code custom} (a file you named; its build is unknown)
+     * @param origin    where the loader found it
+     */
+    public record LibraryInfo(String path, String version, String buildKind, Origin origin) {
+
+        /** Where the library came from, in the order the loader looks (README, "Choosing the libquiche"). */
+        public enum Origin {
+            /** A file named by {@code -Dquiche.library=/path}, {@code -Dquiche.library.path} or {@code QUICHE_LIBRARY_PATH}. */
+            EXPLICIT_PATH,
+            /** The platform jar {@code quiche-engine-ffm-bindings-VERSION-<classifier>.jar} on the class path. */
+            PLATFORM_JAR,
+            /** The optimized build this machine's build left in {@code ~/.cache/quiche-engine}. */
+            CACHE,
+            /** The debug build inside {@code jetty-quiche-native}: slow, without the project's patches. */
+            FALLBACK_JAR
+        }
+
         @Override
         public String toString() {
-            return "libquiche " + version + " (" + buildKind + ") from " + path;
+            return "libquiche " + version + " (" + buildKind + ") from " + origin.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + " " + path;
         }
     }
 
@@ -383,7 +413,13 @@ public final class QuicEngine implements AutoCloseable {
             return this;
         }
 
-        /** Starts the engine's loop thread. */
+        /**
+         * Starts the engine's loop thread.
+         *
+         * @throws IllegalStateException when the JVM lacks a flag the engine needs; the message names it
+         * @throws io.quicheengine.ffi.QuicheLibraryException when no usable libquiche was found (with
+         *         {@code -Dquiche.library=release}: no optimized one), naming the platform jar to add
+         */
         public QuicEngine build() {
             return new QuicEngine(new EngineSettings(name, loopWaitStrategy, appWaitStrategy, commandRingSize, slotSize, readRingCapacity,
                     maxReadRings, streamWriteBound, connectionWriteBound, pendingChunkSize, closeTimeout, statsInterval, errorHandler, portableSockets));

@@ -53,6 +53,27 @@ public record Platform(String os, String arch) {
         return known ? os + "-" + arch + "/" + libraryFileName() : null;
     }
 
+    /**
+     * The Maven classifier of this platform's jar of the optimized library, named as Netty's native
+     * jars are ({@code linux-x86_64}, {@code linux-aarch_64}, {@code osx-x86_64}, {@code osx-aarch_64},
+     * {@code windows-x86_64}), or null for a platform the project names no jar for. The parent pom's
+     * {@code native-*} profiles give Maven the same names.
+     */
+    public String classifier() {
+        String mavenOs = switch (os) {
+            case "linux" -> "linux";
+            case "darwin" -> "osx";
+            case "win32" -> "windows";
+            default -> null;
+        };
+        String mavenArch = switch (arch) {
+            case "x86-64" -> "x86_64";
+            case "aarch64" -> "aarch_64";
+            default -> null;
+        };
+        return mavenOs == null || mavenArch == null ? null : mavenOs + "-" + mavenArch;
+    }
+
     /** BSD-derived systems put a one-byte {@code sin_len} before a one-byte family in every sockaddr. */
     public boolean bsdSockaddr() {
         return os.equals("darwin");

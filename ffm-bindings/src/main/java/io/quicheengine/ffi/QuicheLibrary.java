@@ -1,8 +1,6 @@
 package io.quicheengine.ffi;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -10,15 +8,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
@@ -26,23 +18,34 @@ import java.util.function.Function;
 /**
  * Finds, loads and checks libquiche {@value #EXPECTED_VERSION}, once per JVM.
  *
- * <p>Where the library comes from, first match wins:
+ * <p>Where the library comes from, first match wins ({@link Origin}):
  * <ol>
- *   <li>{@code -Dquiche.library.path=/abs/libquiche.so}, or the environment variable
- *       {@code QUICHE_LIBRARY_PATH}: exactly that file ({@link BuildKind#CUSTOM}).</li>
+ *   <li>{@code -Dquiche.library=/abs/libquiche.so}, {@code -Dquiche.library.path=...} or the
+ *       environment variable {@code QUICHE_LIBRARY_PATH}: exactly that file ({@link BuildKind#CUSTOM}).</li>
+ *   <li>The platform jar on the class path, {@code io.quicheengine:quiche-engine-ffm-bindings} with
+ *       the classifier {@link Platform#classifier()} (e.g. {@code linux-x86_64}): its
+ *       {@code META-INF/native/<classifier>/} holds the optimized, patched build and a
+ *       {@code libquiche.properties} describing it. It is extracted to a file named by its content
+ *       hash under the cache ({@code <cache>/platform-<sha256>/}), or into a private temporary
+ *       directory when the cache cannot be written.</li>
  *   <li>The optimized build that {@code ffm-bindings/src/build/build-libquiche.sh} leaves in the
- *       cache, {@code <cache>/quiche-0.24.5-release/libquiche.so} ({@link BuildKind#RELEASE}).</li>
+ *       cache, {@code <cache>/quiche-VERSION-release/libquiche.so} ({@link BuildKind#RELEASE}).</li>
  *   <li>The debug build inside {@code org.mortbay.jetty.quiche:jetty-quiche-native} on the class
- *       path, extracted once into {@code <cache>/fallback-<sha256>/} ({@link BuildKind#DEBUG}); one
- *       warning is logged, because it is several times slower.</li>
+ *       path, extracted the same way into {@code <cache>/fallback-<sha256>/} ({@link BuildKind#DEBUG});
+ *       one warning is logged, because it is several times slower.</li>
  * </ol>
- * {@code -Dquiche.library=release} or {@code =fallback} restricts the search to one of the last
- * two. The cache is {@code -Dquiche.cache.dir}, else {@code $QUICHE_ENGINE_CACHE}, else
+ * {@code -Dquiche.library=release} takes only an optimized build (the platform jar or the cache) and
+ * fails naming the platform jar to add; {@code =fallback} takes only the debug build. The cache is
+ * {@code -Dquiche.cache.dir}, else {@code $QUICHE_ENGINE_CACHE}, else
  * {@code $XDG_CACHE_HOME/quiche-engine}, else {@code $HOME/.cache/quiche-engine}, else
  * {@code user.home/.cache/quiche-engine}: the build script's rule ({@link #cacheDirectory()}).
  *
+ * <p>Extraction is safe for JVMs starting at once: each writes a temporary file and renames it into
+ * place, and a file already there is used only when its content hash matches.
+ *
  * <p>Thread safety: any thread may call {@link #info()} and {@link #lookup()}; the first call
- * loads the library under the JVM's class-initialization lock.
+ * loads the library under the JVM's class-initialization lock. A load that failed fails again, with
+ * the same message, on every later call.
  */
 public final class QuicheLibrary {
 
@@ -57,8 +60,20 @@ public final class QuicheLibrary {
         RELEASE,
         /** The unoptimized build bundled in jetty-quiche-native: slow, and without the project's patches. */
         DEBUG,
-        /** A file named by {@code quiche.library.path} / {@code QUICHE_LIBRARY_PATH}; its build is unknown. */
+        /** A file named by {@code quiche.library} / {@code quiche.library.path} / {@code QUICHE_LIBRARY_PATH}; its build is unknown. */
         CUSTOM
+    }
+
+    /** Where the loaded library was found, in the order the loader looks. */
+    public enum Origin {
+        /** A file the user named ({@code -Dquiche.library=/path}, {@code quiche.library.path}, {@code QUICHE_LIBRARY_PATH}). */
+        EXPLICIT_PATH,
+        /** The platform jar ({@code quiche-engine-ffm-bindings-VERSION-<classifier>.jar}) on the class path. */
+        PLATFORM_JAR,
+        /** The optimized build in the cache directory, left there by build-libquiche.sh. */
+        CACHE,
+        /** The debug build inside jetty-quiche-native on the class path. */
+        FALLBACK_JAR
     }
 
     /**
@@ -70,25 +85,27 @@ public final class QuicheLibrary {
      * @param patches the project's patches compiled in, as the build recorded them next to a
      *                {@link BuildKind#RELEASE} library (for example {@code 0001-empty-stream-frames.patch});
      *                {@code "none"} for the debug build, {@code "unknown"} when nothing says
+     * @param origin  where it was found
      */
-    public record Info(Path path, String version, BuildKind kind, String patches) {
+    public record Info(Path path, String version, BuildKind kind, String patches, Origin origin) {
         @Override
         public String toString() {
-            return "libquiche " + version + " (" + kind.name().toLowerCase(Locale.ROOT) + ", patches: " + patches + ") from " + path;
+            return "libquiche " + version + " (" + kind.name().toLowerCase(Locale.ROOT) + ", patches: " + patches + ") from "
+                    + origin.name().toLowerCase(Locale.ROOT).replace('_', ' ') + " " + path;
         }
     }
 
     private QuicheLibrary() {
     }
 
-    /** Loads the library on first use and says what was loaded. */
+    /** Loads the library on first use and says what was loaded; throws {@link QuicheLibraryException} when none could be. */
     public static Info info() {
-        return Holder.INFO;
+        return Holder.loaded().info();
     }
 
     /** Symbols of the loaded library; it stays loaded for the life of the JVM. */
     public static SymbolLookup lookup() {
-        return Holder.LOOKUP;
+        return Holder.loaded().lookup();
     }
 
     /**
@@ -132,20 +149,35 @@ public final class QuicheLibrary {
     }
 
     private static final class Holder {
-        private static final Info INFO;
-        private static final SymbolLookup LOOKUP;
+        private static final Loaded LOADED;
+        private static final QuicheLibraryException FAILURE;
 
         static {
-            Loaded loaded = load();
-            INFO = loaded.info();
-            LOOKUP = loaded.lookup();
+            Loaded loaded = null;
+            QuicheLibraryException failure = null;
+            try {
+                loaded = load();
+            } catch (QuicheLibraryException e) {
+                failure = e;
+            }
+            LOADED = loaded;
+            FAILURE = failure;
+        }
+
+        /** A fresh exception per call, so each caller gets its own stack trace under the first one. */
+        static Loaded loaded() {
+            if (FAILURE != null) {
+                throw new QuicheLibraryException(FAILURE.getMessage(), FAILURE);
+            }
+            return LOADED;
         }
     }
 
     private record Loaded(Info info, SymbolLookup lookup) {
     }
 
-    private record Candidate(Path path, BuildKind kind) {
+    /** A library file found, before it is loaded and checked. */
+    record Candidate(Path path, BuildKind kind, String patches, Origin origin) {
     }
 
     private static Loaded load() {
@@ -164,14 +196,15 @@ public final class QuicheLibrary {
         }
         String version = readVersion(lookup, candidate.path(), platform);
         if (!EXPECTED_VERSION.equals(version)) {
-            throw new QuicheLibraryException("libquiche at " + candidate.path() + " is version " + version + ", but these bindings need exactly "
-                    + EXPECTED_VERSION + " (struct layouts differ between versions)");
+            throw new QuicheLibraryException("libquiche at " + candidate.path() + " (" + candidate.origin() + ") is version " + version
+                    + ", but these bindings need exactly " + EXPECTED_VERSION + " (struct layouts differ between versions)");
         }
-        Info info = new Info(candidate.path(), version, candidate.kind(), patches(candidate));
+        Info info = new Info(candidate.path(), version, candidate.kind(), candidate.patches(), candidate.origin());
         if (info.kind() == BuildKind.DEBUG) {
             LOG.log(System.Logger.Level.WARNING, "Using the DEBUG libquiche from jetty-quiche-native (" + info.path()
                     + "): several times slower, and without the project's quiche patches (after loss it may close a connection with "
-                    + "FLOW_CONTROL_ERROR, quiche issue 2696, and its RTT estimates run away). Build the optimized one with cargo (see README).");
+                    + "FLOW_CONTROL_ERROR, quiche issue 2696, and its RTT estimates run away). For the optimized one add "
+                    + PlatformJar.coordinates(platform) + " to the class path, or build it with cargo (see README).");
         } else {
             LOG.log(System.Logger.Level.DEBUG, "Loaded " + info);
         }
@@ -179,13 +212,10 @@ public final class QuicheLibrary {
     }
 
     /** The patch list that build-libquiche.sh writes into BUILD_OK: "... patches=ID (a.patch,b.patch) built ...". */
-    private static String patches(Candidate candidate) {
-        if (candidate.kind() == BuildKind.DEBUG) {
-            return "none";
-        }
-        Path stamp = candidate.path().resolveSibling("BUILD_OK");
+    private static String cachedPatches(Path library) {
         try {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("patches=\\S+ \\(([^)]*)\\)").matcher(Files.readString(stamp));
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("patches=\\S+ \\(([^)]*)\\)")
+                    .matcher(Files.readString(library.resolveSibling("BUILD_OK")));
             return m.find() ? m.group(1) : "unknown";
         } catch (IOException e) {
             return "unknown";
@@ -193,86 +223,60 @@ public final class QuicheLibrary {
     }
 
     private static Candidate find(Platform platform, List<String> tried) {
+        String mode = System.getProperty("quiche.library", "auto").trim();
         String override = System.getProperty("quiche.library.path");
         String overrideSource = "-Dquiche.library.path";
-        if (override == null || override.isBlank()) {
+        if (mode.contains("/") || mode.contains(java.io.File.separator)) {
+            override = mode;
+            overrideSource = "-Dquiche.library";
+        } else if (override == null || override.isBlank()) {
             override = System.getenv("QUICHE_LIBRARY_PATH");
             overrideSource = "QUICHE_LIBRARY_PATH";
         }
         if (override != null && !override.isBlank()) {
             Path path = Path.of(override).toAbsolutePath();
             if (Files.isRegularFile(path)) {
-                return new Candidate(path, BuildKind.CUSTOM);
+                return new Candidate(path, BuildKind.CUSTOM, "unknown", Origin.EXPLICIT_PATH);
             }
             tried.add(overrideSource + "=" + override + " (no such file)");
             return null;
         }
-        String mode = System.getProperty("quiche.library", "auto").trim().toLowerCase(Locale.ROOT);
+        mode = mode.toLowerCase(Locale.ROOT);
         if (!mode.equals("auto") && !mode.equals("release") && !mode.equals("fallback")) {
-            throw new QuicheLibraryException("-Dquiche.library must be auto, release or fallback, not '" + mode + "'");
+            throw new QuicheLibraryException("-Dquiche.library must be auto, release, fallback or a path to the library file, not '" + mode + "'");
         }
         if (!mode.equals("fallback")) {
+            Candidate fromJar = PlatformJar.find(platform, tried);
+            if (fromJar != null) {
+                return fromJar;
+            }
             Path release = releaseLibraryPath();
             if (Files.isRegularFile(release)) {
-                return new Candidate(release, BuildKind.RELEASE);
+                return new Candidate(release, BuildKind.RELEASE, cachedPatches(release), Origin.CACHE);
             }
             tried.add(release + " (optimized build not present: run ./mvnw once with cargo and cmake installed)");
         }
-        if (!mode.equals("release")) {
-            Path extracted = extractFallback(platform, tried);
-            if (extracted != null) {
-                return new Candidate(extracted, BuildKind.DEBUG);
-            }
+        if (mode.equals("release")) {
+            throw new QuicheLibraryException("-Dquiche.library=release but no optimized libquiche " + EXPECTED_VERSION + " was found for "
+                    + platform + ". Add the platform jar " + PlatformJar.coordinates(platform)
+                    + " to the class path (Maven: the quiche-engine-ffm-bindings dependency with <classifier>" + platform.classifier()
+                    + "</classifier>), or build the library into the cache with ./mvnw (cargo and cmake needed). Tried: " + String.join("; ", tried));
         }
-        return null;
-    }
-
-    /** Copies the jar's library into a directory named by its content hash (atomic rename, so concurrent JVMs are safe). */
-    private static Path extractFallback(Platform platform, List<String> tried) {
         String resource = platform.fallbackResource();
         if (resource == null) {
             tried.add("jetty-quiche-native (has no library for " + platform + ")");
             return null;
         }
-        ClassLoader loader = QuicheLibrary.class.getClassLoader();
-        if (loader.getResource(resource) == null) {
+        try {
+            Path extracted = NativeExtractor.extract(resource, "fallback", platform.libraryFileName());
+            if (extracted != null) {
+                return new Candidate(extracted, BuildKind.DEBUG, "none", Origin.FALLBACK_JAR);
+            }
             tried.add("class path resource " + resource + " (org.mortbay.jetty.quiche:jetty-quiche-native:" + EXPECTED_VERSION + " not on the class path)");
-            return null;
-        }
-        try {
-            String hash;
-            try (InputStream in = new DigestInputStream(loader.getResourceAsStream(resource), sha256())) {
-                in.transferTo(OutputStream.nullOutputStream());
-                hash = HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
-            }
-            Path dir = cacheDirectory().resolve("fallback-" + hash.substring(0, 16));
-            Path target = dir.resolve(platform.libraryFileName());
-            if (Files.isRegularFile(target)) {
-                return target;
-            }
-            Files.createDirectories(dir);
-            Path temp = Files.createTempFile(dir, "libquiche", ".tmp");
-            try (InputStream in = loader.getResourceAsStream(resource)) {
-                Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
-            }
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            return target;
         } catch (IOException e) {
-            tried.add("class path resource " + resource + " (extraction to " + cacheDirectory() + " failed: " + e.getMessage() + ")");
-            return null;
+            tried.add("class path resource " + resource + " (extraction failed: " + e + ")");
         }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JDK", e);
-        }
+        return null;
     }
 
     private static String readVersion(SymbolLookup lookup, Path path, Platform platform) {

@@ -23,6 +23,7 @@ class QuicheLibraryTest {
         }
         if (QuicheLibrary.info().kind() == QuicheLibrary.BuildKind.RELEASE) {
             assertThat(QuicheLibrary.info().path()).isEqualTo(QuicheLibrary.releaseLibraryPath());
+            assertThat(QuicheLibrary.info().origin()).isEqualTo(QuicheLibrary.Origin.CACHE);
             // The fixes in src/build/patches are part of the build, not an option (quiche issue 2696 closes connections).
             assertThat(QuicheLibrary.info().patches()).as(QuicheLibrary.info().toString()).isEqualTo(patchFilesOfThisVersion());
             assertThat(patchFilesOfThisVersion()).contains("0004-stream-send-complete.patch");
@@ -37,6 +38,17 @@ class QuicheLibraryTest {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    @Test
+    void platformJarClassifiersFollowNettysNames() {
+        assertThat(Platform.detect("Linux", "amd64").classifier()).isEqualTo("linux-x86_64");
+        assertThat(Platform.detect("Linux", "aarch64").classifier()).isEqualTo("linux-aarch_64");
+        assertThat(Platform.detect("Mac OS X", "x86_64").classifier()).isEqualTo("osx-x86_64");
+        assertThat(Platform.detect("Mac OS X", "aarch64").classifier()).isEqualTo("osx-aarch_64");
+        assertThat(Platform.detect("FreeBSD", "riscv64").classifier()).isNull();
+        // The parent pom's native-* profiles set native.classifier; surefire passes it in.
+        assertThat(System.getProperty("native.classifier")).as("Maven's classifier for this machine").isEqualTo(Platform.current().classifier());
     }
 
     @Test
