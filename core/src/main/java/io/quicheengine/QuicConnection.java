@@ -21,6 +21,8 @@ import java.util.concurrent.TimeoutException;
  */
 public final class QuicConnection {
     private final ConnectionState state;
+    /** The application's object; written and read by any thread. */
+    private volatile Object attachment;
 
     QuicConnection(ConnectionState state) {
         this.state = state;
@@ -28,6 +30,25 @@ public final class QuicConnection {
 
     ConnectionState state() {
         return state;
+    }
+
+    /**
+     * Attaches an application object (a session, an order book, a decoder) to this connection, replacing
+     * any earlier one; null removes it. Kept until the application replaces it, also after close;
+     * the engine never reads it. Any thread; a volatile store, so another thread's
+     * {@link #attachment()} sees it.
+     *
+     * @return the object attached before, or null
+     */
+    public Object attach(Object attachment) {
+        Object previous = this.attachment;
+        this.attachment = attachment;
+        return previous;
+    }
+
+    /** The object last {@linkplain #attach attached}, or null. Any thread. */
+    public Object attachment() {
+        return attachment;
     }
 
     /** Completes with this connection when the handshake is done, or exceptionally when it fails or the connection closes first. */
@@ -96,6 +117,46 @@ public final class QuicConnection {
             throw new IllegalStateException("this connection has a listener: peer streams are announced by onStreamOpened, not queued");
         }
         return state.acceptQueue.poll();
+    }
+
+    /**
+     * The next stream the peer opened, waiting up to {@code timeout} with the engine's application
+     * wait strategy (BLOCKING waits as BACKOFF here: the loop does not signal queued streams). Only
+     * for connections without a {@link QuicListener}. Any thread but the loop's.
+     *
+     * @return the stream, or null when none came in time ({@link Duration#ZERO} polls once)
+     * @throws IllegalArgumentException when {@code timeout} is null or negative
+     * @throws IllegalStateException    when the connection has a listener, or called on the loop thread
+     * @throws ClosedException          when the connection or the engine is closed and nothing is queued
+     */
+    public QuicStream acceptStream(Duration timeout) {
+        long deadline = AppWait.deadline(timeout);
+        if (state.acceptQueue == null) {
+            throw new IllegalStateException("this connection has a listener: peer streams are announced by onStreamOpened, not queued");
+        }
+        if (state.engine.onLoopThread()) {
+            throw new IllegalStateException("waiting to accept a stream on the loop thread would wait for itself: use acceptStream()");
+        }
+        int iteration = 0;
+        while (true) {
+            QuicStream stream = state.acceptQueue.poll();
+            if (stream != null) {
+                return stream;
+            }
+            if (state.state >= ConnectionState.CLOSING) {
+                // Queued before the close became visible: still the caller's.
+                stream = state.acceptQueue.poll();
+                if (stream != null) {
+                    return stream;
+                }
+                throw new ClosedException("no more peer streams: connection " + state + " is " + state.closedDescription());
+            }
+            state.engine.checkOpen();
+            if (System.nanoTime() - deadline >= 0) {
+                return null;
+            }
+            AppWait.pauseUnsignalled(state.engine.settings, iteration++, deadline);
+        }
     }
 
     /**
@@ -227,8 +288,7 @@ public final class QuicConnection {
             if (System.nanoTime() - deadline >= 0) {
                 return false;
             }
-            WaitStrategy strategy = engine.settings.appWaitStrategy();
-            if (strategy == WaitStrategy.BLOCKING || strategy == WaitStrategy.BACKOFF) {
+            if (AppWait.registers(engine.settings)) {
                 // Register, then look again: the loop returns credit, then looks at the flag and the waiter.
                 state.datagramWaiter = Thread.currentThread();
                 state.datagramBlocked = true;
@@ -237,7 +297,7 @@ public final class QuicConnection {
                     continue;
                 }
             }
-            AppWait.pause(strategy, iteration++, deadline);
+            AppWait.pause(engine.settings, iteration++, deadline);
             state.datagramWaiter = null;
         }
     }
@@ -428,7 +488,7 @@ public final class QuicConnection {
                 throw new IllegalStateException("waiting to open a stream on the loop thread would wait for itself");
             }
             state.streamLimitWaiter = Thread.currentThread();
-            AppWait.pause(engine.settings.appWaitStrategy(), iteration++, deadline);
+            AppWait.pause(engine.settings, iteration++, deadline);
             state.streamLimitWaiter = null;
         }
     }

@@ -44,6 +44,8 @@ import org.agrona.DirectBuffer;
  */
 public final class QuicStream {
     private final StreamState state;
+    /** The application's object; written and read by any thread. */
+    private volatile Object attachment;
 
     QuicStream(StreamState state) {
         this.state = state;
@@ -51,6 +53,25 @@ public final class QuicStream {
 
     StreamState state() {
         return state;
+    }
+
+    /**
+     * Attaches an application object (a session, an order book, a decoder) to this stream, replacing
+     * any earlier one; null removes it. Kept until the application replaces it, also after close;
+     * the engine never reads it. Any thread; a volatile store, so another thread's
+     * {@link #attachment()} sees it.
+     *
+     * @return the object attached before, or null
+     */
+    public Object attach(Object attachment) {
+        Object previous = this.attachment;
+        this.attachment = attachment;
+        return previous;
+    }
+
+    /** The object last {@linkplain #attach attached}, or null. Any thread. */
+    public Object attachment() {
+        return attachment;
     }
 
     /** The QUIC stream id. */
@@ -246,6 +267,11 @@ public final class QuicStream {
      * Hands readable bytes in place to {@code handler}, at most {@code fragmentLimit} contiguous
      * fragments, without blocking.
      *
+     * <p>When {@code handler} throws, the fragment it was given counts as consumed (its bytes are
+     * read and will not be handed out again), the fragments after it stay readable for the next
+     * poll, and the exception propagates to this method's caller unchanged. A handler that throws
+     * on bad input therefore cannot make every later poll throw on the same bytes.
+     *
      * @return the fragments delivered (0 when nothing is readable yet), or -1 once the stream's
      *         end was reached and everything before it was delivered
      * @throws StreamResetException when the peer reset the stream and no bytes before the reset remain
@@ -264,6 +290,7 @@ public final class QuicStream {
         }
         int fragments = 0;
         long consumed = 0;
+        boolean handlerThrew = true;
         try {
             StreamReadRing ring = state.ring;
             if (ring != null) {
@@ -273,15 +300,23 @@ public final class QuicStream {
                     if (length == 0) {
                         break;
                     }
-                    handler.onFragment(ring.view(), ring.index(head), length);
+                    // Counted before the call: a fragment whose handler throws is consumed, not handed out again forever.
                     head += length;
                     consumed += length;
                     fragments++;
-                    ring.commitRead(head);
+                    try {
+                        handler.onFragment(ring.view(), ring.index(head - length), length);
+                    } finally {
+                        ring.commitRead(head);
+                    }
                 }
             }
+            handlerThrew = false;
         } finally {
             state.releaseReader();
+            if (handlerThrew && consumed > 0) {
+                afterRead(consumed, fragments);
+            }
         }
         return afterRead(consumed, fragments);
     }
@@ -571,11 +606,12 @@ public final class QuicStream {
         if (System.nanoTime() - deadline >= 0) {
             throw new QuicTimeoutException("write on stream " + state.id + " timed out: " + done + " of " + total + " bytes accepted", done);
         }
-        WaitStrategy strategy = engine.settings.appWaitStrategy();
-        if (strategy == WaitStrategy.BLOCKING && engine.ringFull) {
+        if (engine.ringFull && engine.settings.appIdleStrategy() == null && engine.settings.appWaitStrategy() == WaitStrategy.BLOCKING) {
             // Waiting for ring space, which nobody signals: the loop frees it within microseconds.
-            strategy = WaitStrategy.BACKOFF;
-        } else if (strategy == WaitStrategy.BLOCKING || strategy == WaitStrategy.BACKOFF) {
+            AppWait.pauseUnsignalled(engine.settings, iteration, deadline);
+            return;
+        }
+        if (AppWait.registers(engine.settings)) {
             // Register, then look again: credit the loop returned just before is not missed, and
             // credit it returns from now on unparks this thread.
             state.writeWaiter = Thread.currentThread();
@@ -585,7 +621,7 @@ public final class QuicStream {
                 return;
             }
         }
-        AppWait.pause(strategy, iteration, deadline);
+        AppWait.pause(engine.settings, iteration, deadline);
         state.writeWaiter = null;
     }
 
@@ -595,8 +631,7 @@ public final class QuicStream {
         if (System.nanoTime() - deadline >= 0) {
             throw new QuicTimeoutException("read on stream " + state.id + " timed out with nothing to read", 0);
         }
-        WaitStrategy strategy = engine.settings.appWaitStrategy();
-        if (strategy == WaitStrategy.BLOCKING || strategy == WaitStrategy.BACKOFF) {
+        if (AppWait.registers(engine.settings)) {
             // Register, then look again (both volatile, as the loop's publish and its look at the waiter).
             state.readWaiter = Thread.currentThread();
             if (state.bytesReceived > state.bytesRead || state.finalSize >= 0 || state.resetCode >= 0 || state.connection.isClosed()) {
@@ -604,7 +639,7 @@ public final class QuicStream {
                 return;
             }
         }
-        AppWait.pause(strategy, iteration, deadline);
+        AppWait.pause(engine.settings, iteration, deadline);
         state.readWaiter = null;
     }
 
