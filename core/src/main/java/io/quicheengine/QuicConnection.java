@@ -3,12 +3,15 @@ package io.quicheengine;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
 
 /**
  * One QUIC connection, client or server side: a handle that application threads use to open and
@@ -180,6 +183,44 @@ public final class QuicConnection {
     public boolean offerDatagram(byte[] source, int offset, int length) {
         Objects.requireNonNull(source, "source");
         Objects.checkFromIndexSize(offset, length, source.length);
+        return offerDatagram(null, source, offset, length);
+    }
+
+    /**
+     * Sends the buffer's remaining bytes as one QUIC DATAGRAM without blocking; see
+     * {@link #offerDatagram(byte[], int, int)}. Heap or direct buffers alike.
+     *
+     * @return true when accepted, and then the buffer's position has moved to its limit; false
+     *         when nothing was taken, and then the position is unchanged
+     */
+    public boolean offerDatagram(ByteBuffer source) {
+        Objects.requireNonNull(source, "source");
+        int length = source.remaining();
+        boolean accepted = source.hasArray()
+                ? offerDatagram(null, source.array(), source.arrayOffset() + source.position(), length)
+                : offerDatagram(MemorySegment.ofBuffer(source), null, 0, length);
+        if (accepted) {
+            source.position(source.position() + length);
+        }
+        return accepted;
+    }
+
+    /**
+     * Sends {@code length} bytes of an Agrona buffer from {@code index} as one QUIC DATAGRAM without
+     * blocking; see {@link #offerDatagram(byte[], int, int)}. The buffer may wrap a byte array, a
+     * ByteBuffer or off-heap memory; it has no position to move.
+     */
+    public boolean offerDatagram(DirectBuffer source, int index, int length) {
+        Objects.requireNonNull(source, "source");
+        Objects.checkFromIndexSize(index, length, source.capacity());
+        byte[] array = source.byteArray();
+        if (array != null) {
+            return offerDatagram(null, array, (int) (source.addressOffset() - BufferUtil.ARRAY_BASE_OFFSET) + index, length);
+        }
+        return offerDatagram(MemorySegment.ofAddress(source.addressOffset() + index).reinterpret(length), null, 0, length);
+    }
+
+    private boolean offerDatagram(MemorySegment segment, byte[] array, int offset, int length) {
         EngineCore engine = state.engine;
         engine.checkOpen();
         if (state.datagrams == null) {
@@ -213,7 +254,11 @@ public final class QuicConnection {
         command.stream = null;
         command.length = length;
         try {
-            MemorySegment.copy(source, offset, command.payload, ValueLayout.JAVA_BYTE, 0, length);
+            if (array != null) {
+                MemorySegment.copy(array, offset, command.payload, ValueLayout.JAVA_BYTE, 0, length);
+            } else {
+                MemorySegment.copy(segment, 0, command.payload, 0, length);
+            }
         } catch (IllegalStateException e) {
             command.type = Command.NOOP;
             engine.commands.publish(sequence, sequence);
