@@ -42,15 +42,16 @@ final class AppWait {
     }
 
     /**
-     * One pause for a condition the loop does not signal (a queued connection or stream): the
-     * application's strategy, but BLOCKING's long safety-net park becomes BACKOFF's short one.
+     * One pause for a condition the loop does not signal (a queued connection or stream, ring
+     * space): BUSY_SPIN and YIELDING as configured, otherwise BACKOFF, whose parks are short. A
+     * BLOCKING park or an application strategy's idle would only end by its own timer.
      */
     static void pauseUnsignalled(EngineSettings settings, int iteration, long deadlineNanos) {
-        if (settings.appIdleStrategy() == null && settings.appWaitStrategy() == WaitStrategy.BLOCKING) {
-            pause(WaitStrategy.BACKOFF, iteration, deadlineNanos);
-        } else {
-            pause(settings, iteration, deadlineNanos);
+        WaitStrategy strategy = settings.appWaitStrategy();
+        if (settings.appIdleStrategy() != null || strategy == WaitStrategy.BLOCKING) {
+            strategy = WaitStrategy.BACKOFF;
         }
+        pause(strategy, iteration, deadlineNanos);
     }
 
     /**

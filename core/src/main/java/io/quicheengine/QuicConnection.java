@@ -1,6 +1,7 @@
 package io.quicheengine;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
 import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -124,7 +125,8 @@ public final class QuicConnection {
 
     /**
      * The next stream the peer opened, waiting up to {@code timeout} with the engine's application
-     * wait strategy (BLOCKING waits as BACKOFF here: the loop does not signal queued streams). Only
+     * wait strategy (BLOCKING and an application idle strategy wait as BACKOFF here: the loop does not
+     * signal queued streams). Only
      * for connections without a {@link QuicListener}. Any thread but the loop's.
      *
      * @return the stream, or null when none came in time ({@link Duration#ZERO} polls once)
@@ -198,7 +200,8 @@ public final class QuicConnection {
         int length = source.remaining();
         boolean accepted = source.hasArray()
                 ? offerDatagram(null, source.array(), source.arrayOffset() + source.position(), length)
-                : offerDatagram(MemorySegment.ofBuffer(source), null, 0, length);
+                : offerDatagram(NativeMemory.ALL, null, NativeMemory.positionAddress(source), length);
+        Reference.reachabilityFence(source);
         if (accepted) {
             source.position(source.position() + length);
         }
@@ -217,10 +220,13 @@ public final class QuicConnection {
         if (array != null) {
             return offerDatagram(null, array, (int) (source.addressOffset() - BufferUtil.ARRAY_BASE_OFFSET) + index, length);
         }
-        return offerDatagram(MemorySegment.ofAddress(source.addressOffset() + index).reinterpret(length), null, 0, length);
+        // Off-heap: addressOffset is the absolute address, whether the buffer wraps a ByteBuffer or raw memory.
+        boolean accepted = offerDatagram(NativeMemory.ALL, null, source.addressOffset() + index, length);
+        Reference.reachabilityFence(source);
+        return accepted;
     }
 
-    private boolean offerDatagram(MemorySegment segment, byte[] array, int offset, int length) {
+    private boolean offerDatagram(MemorySegment segment, byte[] array, long offset, int length) {
         EngineCore engine = state.engine;
         engine.checkOpen();
         if (state.datagrams == null) {
@@ -255,9 +261,9 @@ public final class QuicConnection {
         command.length = length;
         try {
             if (array != null) {
-                MemorySegment.copy(array, offset, command.payload, ValueLayout.JAVA_BYTE, 0, length);
+                MemorySegment.copy(array, (int) offset, command.payload, ValueLayout.JAVA_BYTE, 0, length);
             } else {
-                MemorySegment.copy(segment, 0, command.payload, 0, length);
+                MemorySegment.copy(segment, offset, command.payload, 0, length);
             }
         } catch (IllegalStateException e) {
             command.type = Command.NOOP;

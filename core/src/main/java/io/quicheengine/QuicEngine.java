@@ -317,7 +317,7 @@ public final class QuicEngine implements AutoCloseable {
 
         /**
          * How application threads wait in blocking calls ({@code write}, {@code read}, {@code finish}
-         * with a timeout, {@code awaitDatagramCredit}, opening or accepting with a timeout), by the
+         * with a timeout, {@code awaitDatagramCredit}, opening a stream with a timeout), by the
          * application's own Agrona strategy instead of a {@link WaitStrategy} (replaces it). Every
          * waiting application thread calls this one instance at once ({@code reset()} as a wait
          * begins, then {@code idle()} between checks), so it must be safe to share: Agrona's
@@ -328,6 +328,8 @@ public final class QuicEngine implements AutoCloseable {
          * <p>A waiting thread registers with the loop as with BLOCKING, so a strategy that parks
          * ({@code LockSupport.parkNanos}) is unparked as soon as the data or credit it waits for
          * arrives. Timeouts are checked between idles: one idle may overrun a deadline by its length.
+         * Waits for what the loop does not signal (a connection or stream to accept, command-ring
+         * space) use {@link WaitStrategy#BACKOFF} instead, so they never sleep long.
          *
          * @throws IllegalArgumentException when given a {@link BackoffIdleStrategy}
          */

@@ -37,7 +37,8 @@ public final class QuicServer implements AutoCloseable {
 
     /**
      * The next new connection, waiting up to {@code timeout} with the engine's application wait
-     * strategy (BLOCKING waits as BACKOFF here: the loop does not signal queued connections);
+     * strategy (BLOCKING and an application idle strategy wait as BACKOFF here: the loop does not
+     * signal queued connections);
      * polling mode only. Any thread but the loop's.
      *
      * @return the connection, or null when none came in time ({@link Duration#ZERO} polls once)

@@ -1,6 +1,7 @@
 package io.quicheengine;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -133,7 +134,8 @@ public final class QuicStream {
         int length = source.remaining();
         boolean accepted = source.hasArray()
                 ? offerMessage(null, source.array(), source.arrayOffset() + source.position(), length, fin)
-                : offerMessage(MemorySegment.ofBuffer(source), null, 0, length, fin);
+                : offerMessage(NativeMemory.ALL, null, NativeMemory.positionAddress(source), length, fin);
+        Reference.reachabilityFence(source);
         if (accepted) {
             source.position(source.position() + length);
         }
@@ -154,7 +156,10 @@ public final class QuicStream {
         if (array != null) {
             return offerMessage(null, array, (int) (source.addressOffset() - BufferUtil.ARRAY_BASE_OFFSET) + index, length, fin);
         }
-        return offerMessage(MemorySegment.ofAddress(source.addressOffset() + index).reinterpret(length), null, 0, length, fin);
+        // Off-heap: addressOffset is the absolute address, whether the buffer wraps a ByteBuffer or raw memory.
+        boolean accepted = offerMessage(NativeMemory.ALL, null, source.addressOffset() + index, length, fin);
+        Reference.reachabilityFence(source);
+        return accepted;
     }
 
     /**
@@ -242,7 +247,7 @@ public final class QuicStream {
         }
     }
 
-    private boolean offerMessage(MemorySegment segment, byte[] array, int offset, int length, boolean fin) {
+    private boolean offerMessage(MemorySegment segment, byte[] array, long offset, int length, boolean fin) {
         EngineCore engine = state.connection.engine;
         long largest = Math.min(engine.settings.streamWriteBound(), Math.min(engine.settings.connectionWriteBound(),
                 (long) engine.commands.maxClaim() * engine.commands.slotSize()));
@@ -264,7 +269,8 @@ public final class QuicStream {
         Objects.requireNonNull(source, "source");
         int accepted = source.hasArray()
                 ? offerSegment(null, source.array(), source.arrayOffset() + source.position(), source.remaining(), fin)
-                : offerSegment(MemorySegment.ofBuffer(source), null, 0, source.remaining(), fin);
+                : offerSegment(NativeMemory.ALL, null, NativeMemory.positionAddress(source), source.remaining(), fin);
+        Reference.reachabilityFence(source);
         source.position(source.position() + accepted);
         return accepted;
     }
@@ -279,7 +285,9 @@ public final class QuicStream {
             return offerSegment(null, array, arrayIndex, length, fin);
         }
         // Off-heap: addressOffset is the absolute address, whether the buffer wraps a ByteBuffer or raw memory.
-        return offerSegment(MemorySegment.ofAddress(source.addressOffset() + index).reinterpret(length), null, 0, length, fin);
+        int accepted = offerSegment(NativeMemory.ALL, null, source.addressOffset() + index, length, fin);
+        Reference.reachabilityFence(source);
+        return accepted;
     }
 
     /**
@@ -539,11 +547,11 @@ public final class QuicStream {
 
     // ------------------------------------------------------------------ internals
 
-    private int offerSegment(MemorySegment segment, byte[] array, int offset, int length, boolean fin) {
+    private int offerSegment(MemorySegment segment, byte[] array, long offset, int length, boolean fin) {
         return offerSegment(segment, array, offset, length, fin, false);
     }
 
-    private int offerSegment(MemorySegment segment, byte[] array, int offset, int length, boolean fin, boolean allOrNothing) {
+    private int offerSegment(MemorySegment segment, byte[] array, long offset, int length, boolean fin, boolean allOrNothing) {
         EngineCore engine = state.connection.engine;
         checkWritable(engine);
         if (length == 0 && !fin) {
@@ -585,9 +593,9 @@ public final class QuicStream {
             if (failure == null) {
                 try {
                     if (array != null) {
-                        MemorySegment.copy(array, offset + copied, command.payload, ValueLayout.JAVA_BYTE, 0, n);
+                        MemorySegment.copy(array, (int) offset + copied, command.payload, ValueLayout.JAVA_BYTE, 0, n);
                     } else {
-                        MemorySegment.copy(segment, copied, command.payload, 0, n);
+                        MemorySegment.copy(segment, offset + copied, command.payload, 0, n);
                     }
                 } catch (IllegalStateException e) {
                     failure = new ClosedException("the engine closed during the write", e);
@@ -750,7 +758,7 @@ public final class QuicStream {
         if (System.nanoTime() - deadline >= 0) {
             throw new QuicTimeoutException("write on stream " + state.id + " timed out: " + done + " of " + total + " bytes accepted", done);
         }
-        if (engine.ringFull && engine.settings.appIdleStrategy() == null && engine.settings.appWaitStrategy() == WaitStrategy.BLOCKING) {
+        if (engine.ringFull && (engine.settings.appIdleStrategy() != null || engine.settings.appWaitStrategy() == WaitStrategy.BLOCKING)) {
             // Waiting for ring space, which nobody signals: the loop frees it within microseconds.
             AppWait.pauseUnsignalled(engine.settings, iteration, deadline);
             return;

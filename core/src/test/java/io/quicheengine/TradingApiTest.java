@@ -33,7 +33,7 @@ class TradingApiTest {
             MessageFramer framer = new MessageFramer(1000);
             StreamClaim claim = new StreamClaim();
             UnsafeBuffer offHeap = new UnsafeBuffer(BufferUtil.allocateDirectAligned(1024, 64));
-            int messages = 3000;
+            int messages = 1500;
             List<Integer> got = new ArrayList<>();
             MessageAssembler assembler = new MessageAssembler(1000, (buffer, index, length) -> {
                 int sequence = buffer.getInt(index, ByteOrder.LITTLE_ENDIAN);
