@@ -184,7 +184,7 @@ public final class QuicStream {
      * @param fin    end the stream after these bytes, when committed
      * @param claim  the holder to fill; not active (ended by commit or abort)
      * @return true when claimed; false when back-pressured (credit or command ring), nothing held
-     * @throws IllegalArgumentException when {@code length} is outside 1..slot size
+     * @throws IllegalArgumentException when {@code length} is outside 1..slot size, or over the stream or connection write bound
      * @throws IllegalStateException    when {@code claim} is still active, or the stream cannot be written
      * @throws ClosedException          when the stream's write side, its connection or the engine is closed
      */
@@ -194,6 +194,10 @@ public final class QuicStream {
         CommandRing ring = engine.commands;
         if (length < 1 || length > ring.slotSize()) {
             throw new IllegalArgumentException("length must be 1.." + ring.slotSize() + " (one command slot, QuicEngine.Builder.slotSize), was " + length);
+        }
+        long bound = Math.min(engine.settings.streamWriteBound(), engine.settings.connectionWriteBound());
+        if (length > bound) {
+            throw new IllegalArgumentException("length " + length + " is larger than the write bound, " + bound + " bytes: it could never be claimed");
         }
         if (claim.isActive()) {
             throw new IllegalStateException("claim is still active: commit or abort it before claiming again");

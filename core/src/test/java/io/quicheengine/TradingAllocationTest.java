@@ -16,14 +16,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The writing application thread allocates nothing per message on the trading paths: a claim
- * filled and committed, a framed offer, and {@code offerMessage} from each kind of buffer. Measured
+ * filled and committed, a framed offer, {@code offerMessage} from each kind of buffer and
+ * {@code offerDatagram} from off-heap ones. Measured
  * with {@link ThreadMXBean#getThreadAllocatedBytes(long)} on the writing thread over windows of
  * {@value #WINDOW} messages after a warm-up; the best window is held to 0 bytes (one-time JVM work,
  * such as a late JIT deoptimization, may land in any single window).
  */
 class TradingAllocationTest {
-    private static final int WARM_UP = 100_000;
-    private static final int WINDOW = 20_000;
+    private static final int WARM_UP = 50_000;
+    private static final int WINDOW = 10_000;
     private static final int WINDOWS = 5;
     private static final int ORDER = 64;
 
@@ -36,7 +37,8 @@ class TradingAllocationTest {
     @Test
     void claimsAndMessageOffersAllocateNothingPerMessage() throws Exception {
         ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
-        try (EngineFixture fixture = new EngineFixture(WaitStrategy.BACKOFF, null)) {
+        TransportSettings datagrams = TransportSettings.builder().datagrams(1024).build();
+        try (EngineFixture fixture = new EngineFixture(WaitStrategy.BACKOFF, null, datagrams, b -> { })) {
             QuicConnection client = fixture.connect();
             QuicStream out = client.openBidirectionalStream();
             StreamClaim claim = new StreamClaim();
@@ -67,14 +69,21 @@ class TradingAllocationTest {
                 heap.clear();
                 return out.offerMessage(heap, false);
             });
+            ops.put("offerDatagram(direct ByteBuffer)", () -> {
+                direct.clear();
+                return client.offerDatagram(direct);
+            });
+            ops.put("offerDatagram(off-heap DirectBuffer)", () -> client.offerDatagram(offHeap, 0, ORDER));
 
             AtomicBoolean draining = new AtomicBoolean(true);
             AtomicLong received = new AtomicLong();
             Thread reader = Thread.ofPlatform().name("drain").start(() -> {
-                QuicStream in = fixture.server.accept(Duration.ofSeconds(10)).acceptStream(Duration.ofSeconds(10));
+                QuicConnection serverSide = fixture.server.accept(Duration.ofSeconds(10));
+                QuicStream in = serverSide.acceptStream(Duration.ofSeconds(10));
                 FragmentHandler sink = (buffer, index, length) -> received.addAndGet(length);
+                DatagramHandler datagramSink = (buffer, index, length) -> received.addAndGet(length);
                 while (draining.get()) {
-                    if (in.poll(sink, 64) == 0) {
+                    if (in.poll(sink, 64) + serverSide.pollDatagrams(datagramSink, 64) == 0) {
                         Thread.onSpinWait();
                     }
                 }

@@ -236,6 +236,19 @@ class TradingApiTest {
     }
 
     @Test
+    void aClaimLargerThanTheWriteBoundIsRefusedRatherThanNeverGranted() {
+        try (EngineFixture fixture = new EngineFixture(WaitStrategy.BACKOFF, null, TransportSettings.DEFAULTS,
+                b -> b.slotSize(256).streamWriteBound(100))) {
+            QuicStream out = fixture.connect().openBidirectionalStream();
+            assertThatThrownBy(() -> out.tryClaim(101, false, new StreamClaim())).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("length 101 is larger than the write bound, 100 bytes");
+            StreamClaim claim = new StreamClaim();
+            assertThat(out.tryClaim(100, false, claim)).isTrue();
+            claim.abort();
+        }
+    }
+
+    @Test
     void buffersOfEveryKindAreOfferedWholeWithTheirPositionsMovedOnlyWhenAccepted() {
         TransportSettings datagrams = TransportSettings.builder().datagrams(64).build();
         try (EngineFixture fixture = new EngineFixture(WaitStrategy.BACKOFF, null, datagrams, b -> { })) {
