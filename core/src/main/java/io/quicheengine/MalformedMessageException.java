@@ -11,6 +11,7 @@ public final class MalformedMessageException extends QuicException {
 
     private final long length;
 
+    /** @param length the declared length, as an unsigned 32-bit value */
     public MalformedMessageException(String message, long length) {
         super(message);
         this.length = length;

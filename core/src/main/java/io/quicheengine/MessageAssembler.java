@@ -59,6 +59,7 @@ public final class MessageAssembler implements FragmentHandler {
         this.partial = new ExpandableArrayBuffer(Math.min(MessageFramer.HEADER_LENGTH + maxMessageLength, 4096));
     }
 
+    /** The largest message this assembler accepts. */
     public int maxMessageLength() {
         return maxMessageLength;
     }

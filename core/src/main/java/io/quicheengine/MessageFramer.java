@@ -50,6 +50,7 @@ public final class MessageFramer {
         this.frame = new UnsafeBuffer(new byte[HEADER_LENGTH + maxMessageLength]);
     }
 
+    /** The largest message this framer writes. */
     public int maxMessageLength() {
         return maxMessageLength;
     }
