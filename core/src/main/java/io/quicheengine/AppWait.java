@@ -1,12 +1,16 @@
 package io.quicheengine;
 
+import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
+import org.agrona.concurrent.IdleStrategy;
 
 /**
  * One pause of an application thread waiting for data, credit or ring space, by its wait
  * strategy. The caller loops: check the condition, then {@code pause(strategy, iteration++, deadline)}.
  * For BLOCKING and BACKOFF the caller first registers itself as the waiter and looks once more, so
- * the loop can unpark it as soon as the condition may have changed.
+ * the loop can unpark it as soon as the condition may have changed ({@link #registers}). An
+ * application's {@link IdleStrategy} ({@link QuicEngine.Builder#appIdleStrategy}) replaces the
+ * enum when given; its waiters register too, so a strategy that parks is unparked by the loop.
  */
 final class AppWait {
     private static final int SPINS = 100;
@@ -16,6 +20,53 @@ final class AppWait {
     private static final long MAX_BLOCKING_PARK_NANOS = 50_000_000;
 
     private AppWait() {
+    }
+
+    /** Whether a waiter of this engine registers itself for the loop to unpark. */
+    static boolean registers(EngineSettings settings) {
+        WaitStrategy strategy = settings.appWaitStrategy();
+        return settings.appIdleStrategy() != null || strategy == WaitStrategy.BLOCKING || strategy == WaitStrategy.BACKOFF;
+    }
+
+    /** One pause by the engine's application strategy: its {@link IdleStrategy} when given, else its {@link WaitStrategy}. */
+    static void pause(EngineSettings settings, int iteration, long deadlineNanos) {
+        IdleStrategy custom = settings.appIdleStrategy();
+        if (custom == null) {
+            pause(settings.appWaitStrategy(), iteration, deadlineNanos);
+            return;
+        }
+        if (iteration == 0) {
+            custom.reset();
+        }
+        custom.idle();
+    }
+
+    /**
+     * One pause for a condition the loop does not signal (a queued connection or stream, ring
+     * space): BUSY_SPIN and YIELDING as configured, otherwise BACKOFF, whose parks are short. A
+     * BLOCKING park or an application strategy's idle would only end by its own timer.
+     */
+    static void pauseUnsignalled(EngineSettings settings, int iteration, long deadlineNanos) {
+        WaitStrategy strategy = settings.appWaitStrategy();
+        if (settings.appIdleStrategy() != null || strategy == WaitStrategy.BLOCKING) {
+            strategy = WaitStrategy.BACKOFF;
+        }
+        pause(strategy, iteration, deadlineNanos);
+    }
+
+    /**
+     * The deadline of a wait that returns null when it passes ({@code accept}, {@code acceptStream}).
+     *
+     * @throws IllegalArgumentException when {@code timeout} is null or negative
+     */
+    static long deadline(Duration timeout) {
+        if (timeout == null) {
+            throw new IllegalArgumentException("timeout must not be null (Duration.ZERO polls once)");
+        }
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
+        }
+        return System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
     }
 
     static void pause(WaitStrategy strategy, int iteration, long deadlineNanos) {

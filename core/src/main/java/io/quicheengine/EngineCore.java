@@ -59,7 +59,7 @@ final class EngineCore {
         int controlCapacity = Math.max(1024, settings.commandRingSize());
         this.control = new ManyToOneConcurrentArrayQueue<>(controlCapacity);
         this.spareControl = new ManyToManyConcurrentArrayQueue<>(controlCapacity);
-        this.idler = new LoopIdler(settings.loopWaitStrategy(), settings.portableSockets());
+        this.idler = new LoopIdler(settings.loopWaitStrategy(), settings.loopIdleStrategy(), settings.portableSockets());
     }
 
     void start(EventLoop eventLoop, Thread thread) {

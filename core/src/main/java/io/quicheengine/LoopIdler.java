@@ -2,12 +2,14 @@ package io.quicheengine;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import org.agrona.concurrent.IdleStrategy;
 
 /**
  * How the loop waits after a duty cycle that did no work, by its {@link WaitStrategy}. Producers
  * call {@link #wake()} after publishing a command; it costs one volatile read unless the loop is
  * actually parked (BACKOFF's last phase, or BLOCKING's wait), both in a socket wait that a datagram
- * ends as well.
+ * ends as well. An application's own {@link IdleStrategy} replaces the enum when given; it idles
+ * as it likes and nothing wakes it early (see {@link QuicEngine.Builder#loopIdleStrategy}).
  *
  * <p>{@link #idle}, {@link #reset}, {@link #register}: loop thread. {@link #wake}: any thread.
  */
@@ -19,14 +21,17 @@ final class LoopIdler implements AutoCloseable {
     private static final long MAX_WAIT_NANOS = 1_000_000_000L;
 
     private final WaitStrategy strategy;
+    /** The application's strategy, or null for {@link #strategy}. */
+    private final IdleStrategy custom;
     private final BlockingWait blockingWait;
     private volatile boolean parked;
     private int idleCycles;
 
-    LoopIdler(WaitStrategy strategy, boolean portableSockets) {
+    LoopIdler(WaitStrategy strategy, IdleStrategy custom, boolean portableSockets) {
         this.strategy = strategy;
+        this.custom = custom;
         try {
-            this.blockingWait = strategy == WaitStrategy.BLOCKING || strategy == WaitStrategy.BACKOFF
+            this.blockingWait = custom == null && (strategy == WaitStrategy.BLOCKING || strategy == WaitStrategy.BACKOFF)
                     ? Endpoint.newBlockingWait(portableSockets) : null;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot set up the BLOCKING wait strategy", e);
@@ -49,6 +54,9 @@ final class LoopIdler implements AutoCloseable {
     /** Back to the start of the spin/yield/park progression: work was done. */
     void reset() {
         idleCycles = 0;
+        if (custom != null) {
+            custom.reset();
+        }
     }
 
     /**
@@ -58,6 +66,10 @@ final class LoopIdler implements AutoCloseable {
      * @param loop its pending commands are checked after announcing the park, so one published meanwhile is not missed
      */
     void idle(EventLoop loop) {
+        if (custom != null) {
+            custom.idle();
+            return;
+        }
         switch (strategy) {
             case BUSY_SPIN -> Thread.onSpinWait();
             case YIELDING -> Thread.yield();

@@ -1,14 +1,18 @@
 package io.quicheengine;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
 import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
 
 /**
  * One QUIC connection, client or server side: a handle that application threads use to open and
@@ -21,6 +25,8 @@ import java.util.concurrent.TimeoutException;
  */
 public final class QuicConnection {
     private final ConnectionState state;
+    /** The application's object; written and read by any thread. */
+    private volatile Object attachment;
 
     QuicConnection(ConnectionState state) {
         this.state = state;
@@ -28,6 +34,25 @@ public final class QuicConnection {
 
     ConnectionState state() {
         return state;
+    }
+
+    /**
+     * Attaches an application object (a session, an order book, a decoder) to this connection, replacing
+     * any earlier one; null removes it. Kept until the application replaces it, also after close;
+     * the engine never reads it. Any thread; a volatile store, so another thread's
+     * {@link #attachment()} sees it.
+     *
+     * @return the object attached before, or null
+     */
+    public Object attach(Object attachment) {
+        Object previous = this.attachment;
+        this.attachment = attachment;
+        return previous;
+    }
+
+    /** The object last {@linkplain #attach attached}, or null. Any thread. */
+    public Object attachment() {
+        return attachment;
     }
 
     /** Completes with this connection when the handshake is done, or exceptionally when it fails or the connection closes first. */
@@ -99,6 +124,47 @@ public final class QuicConnection {
     }
 
     /**
+     * The next stream the peer opened, waiting up to {@code timeout} with the engine's application
+     * wait strategy (BLOCKING and an application idle strategy wait as BACKOFF here: the loop does not
+     * signal queued streams). Only
+     * for connections without a {@link QuicListener}. Any thread but the loop's.
+     *
+     * @return the stream, or null when none came in time ({@link Duration#ZERO} polls once)
+     * @throws IllegalArgumentException when {@code timeout} is null or negative
+     * @throws IllegalStateException    when the connection has a listener, or called on the loop thread
+     * @throws ClosedException          when the connection or the engine is closed and nothing is queued
+     */
+    public QuicStream acceptStream(Duration timeout) {
+        long deadline = AppWait.deadline(timeout);
+        if (state.acceptQueue == null) {
+            throw new IllegalStateException("this connection has a listener: peer streams are announced by onStreamOpened, not queued");
+        }
+        if (state.engine.onLoopThread()) {
+            throw new IllegalStateException("waiting to accept a stream on the loop thread would wait for itself: use acceptStream()");
+        }
+        int iteration = 0;
+        while (true) {
+            QuicStream stream = state.acceptQueue.poll();
+            if (stream != null) {
+                return stream;
+            }
+            if (state.state >= ConnectionState.CLOSING) {
+                // Queued before the close became visible: still the caller's.
+                stream = state.acceptQueue.poll();
+                if (stream != null) {
+                    return stream;
+                }
+                throw new ClosedException("no more peer streams: connection " + state + " is " + state.closedDescription());
+            }
+            state.engine.checkOpen();
+            if (System.nanoTime() - deadline >= 0) {
+                return null;
+            }
+            AppWait.pauseUnsignalled(state.engine.settings, iteration++, deadline);
+        }
+    }
+
+    /**
      * Sends one QUIC DATAGRAM (RFC 9221: unreliable, unordered, never retransmitted) without
      * blocking. Requires {@link TransportSettings.Builder#datagrams} on both sides. Any thread.
      *
@@ -119,6 +185,48 @@ public final class QuicConnection {
     public boolean offerDatagram(byte[] source, int offset, int length) {
         Objects.requireNonNull(source, "source");
         Objects.checkFromIndexSize(offset, length, source.length);
+        return offerDatagram(null, source, offset, length);
+    }
+
+    /**
+     * Sends the buffer's remaining bytes as one QUIC DATAGRAM without blocking; see
+     * {@link #offerDatagram(byte[], int, int)}. Heap or direct buffers alike.
+     *
+     * @return true when accepted, and then the buffer's position has moved to its limit; false
+     *         when nothing was taken, and then the position is unchanged
+     */
+    public boolean offerDatagram(ByteBuffer source) {
+        Objects.requireNonNull(source, "source");
+        int length = source.remaining();
+        boolean accepted = source.hasArray()
+                ? offerDatagram(null, source.array(), source.arrayOffset() + source.position(), length)
+                : offerDatagram(NativeMemory.ALL, null, NativeMemory.positionAddress(source), length);
+        Reference.reachabilityFence(source);
+        if (accepted) {
+            source.position(source.position() + length);
+        }
+        return accepted;
+    }
+
+    /**
+     * Sends {@code length} bytes of an Agrona buffer from {@code index} as one QUIC DATAGRAM without
+     * blocking; see {@link #offerDatagram(byte[], int, int)}. The buffer may wrap a byte array, a
+     * ByteBuffer or off-heap memory; it has no position to move.
+     */
+    public boolean offerDatagram(DirectBuffer source, int index, int length) {
+        Objects.requireNonNull(source, "source");
+        Objects.checkFromIndexSize(index, length, source.capacity());
+        byte[] array = source.byteArray();
+        if (array != null) {
+            return offerDatagram(null, array, (int) (source.addressOffset() - BufferUtil.ARRAY_BASE_OFFSET) + index, length);
+        }
+        // Off-heap: addressOffset is the absolute address, whether the buffer wraps a ByteBuffer or raw memory.
+        boolean accepted = offerDatagram(NativeMemory.ALL, null, source.addressOffset() + index, length);
+        Reference.reachabilityFence(source);
+        return accepted;
+    }
+
+    private boolean offerDatagram(MemorySegment segment, byte[] array, long offset, int length) {
         EngineCore engine = state.engine;
         engine.checkOpen();
         if (state.datagrams == null) {
@@ -152,7 +260,11 @@ public final class QuicConnection {
         command.stream = null;
         command.length = length;
         try {
-            MemorySegment.copy(source, offset, command.payload, ValueLayout.JAVA_BYTE, 0, length);
+            if (array != null) {
+                MemorySegment.copy(array, (int) offset, command.payload, ValueLayout.JAVA_BYTE, 0, length);
+            } else {
+                MemorySegment.copy(segment, offset, command.payload, 0, length);
+            }
         } catch (IllegalStateException e) {
             command.type = Command.NOOP;
             engine.commands.publish(sequence, sequence);
@@ -227,8 +339,7 @@ public final class QuicConnection {
             if (System.nanoTime() - deadline >= 0) {
                 return false;
             }
-            WaitStrategy strategy = engine.settings.appWaitStrategy();
-            if (strategy == WaitStrategy.BLOCKING || strategy == WaitStrategy.BACKOFF) {
+            if (AppWait.registers(engine.settings)) {
                 // Register, then look again: the loop returns credit, then looks at the flag and the waiter.
                 state.datagramWaiter = Thread.currentThread();
                 state.datagramBlocked = true;
@@ -237,7 +348,7 @@ public final class QuicConnection {
                     continue;
                 }
             }
-            AppWait.pause(strategy, iteration++, deadline);
+            AppWait.pause(engine.settings, iteration++, deadline);
             state.datagramWaiter = null;
         }
     }
@@ -428,7 +539,7 @@ public final class QuicConnection {
                 throw new IllegalStateException("waiting to open a stream on the loop thread would wait for itself");
             }
             state.streamLimitWaiter = Thread.currentThread();
-            AppWait.pause(engine.settings.appWaitStrategy(), iteration++, deadline);
+            AppWait.pause(engine.settings, iteration++, deadline);
             state.streamLimitWaiter = null;
         }
     }

@@ -12,6 +12,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 
 /**
  * A QUIC engine: one event-loop thread that alone calls quiche, serving client connections and
@@ -286,6 +288,8 @@ public final class QuicEngine implements AutoCloseable {
         private String name = "quiche-engine-" + ENGINES.incrementAndGet();
         private WaitStrategy loopWaitStrategy = WaitStrategy.BACKOFF;
         private WaitStrategy appWaitStrategy = WaitStrategy.BACKOFF;
+        private IdleStrategy loopIdleStrategy;
+        private IdleStrategy appIdleStrategy;
         private int commandRingSize = 4096;
         private int slotSize = 4096;
         private int readRingCapacity = 256 * 1024;
@@ -311,15 +315,61 @@ public final class QuicEngine implements AutoCloseable {
             return this;
         }
 
-        /** How the loop idles when a duty cycle found no work (default BACKOFF). */
+        /** How the loop idles when a duty cycle found no work (default BACKOFF). Replaces a {@link #loopIdleStrategy}. */
         public Builder loopWaitStrategy(WaitStrategy value) {
             this.loopWaitStrategy = Objects.requireNonNull(value, "loopWaitStrategy");
+            this.loopIdleStrategy = null;
             return this;
         }
 
-        /** How application threads wait in blocking reads and writes (default BACKOFF). */
+        /**
+         * How the loop idles, by the application's own Agrona strategy instead of a {@link WaitStrategy}
+         * (replaces it). Called only by the engine's loop thread: {@code idle()} after a duty cycle
+         * that found no work, {@code reset()} after one that did; so a stateful strategy such as
+         * {@link BackoffIdleStrategy} is fine here, given to one engine only.
+         *
+         * <p>Nothing ends its idle early: unlike the BACKOFF and BLOCKING wait strategies, which sleep
+         * in a socket wait that a datagram or a new command ends, this strategy's sleeps delay the
+         * handling of both, and of quiche's timers, by up to its longest sleep. Spinning, yielding and
+         * short-backoff strategies suit it; for a loop that sleeps long, use {@link WaitStrategy#BLOCKING}.
+         */
+        public Builder loopIdleStrategy(IdleStrategy value) {
+            this.loopIdleStrategy = Objects.requireNonNull(value, "loopIdleStrategy");
+            return this;
+        }
+
+        /** How application threads wait in blocking reads and writes (default BACKOFF). Replaces an {@link #appIdleStrategy}. */
         public Builder appWaitStrategy(WaitStrategy value) {
             this.appWaitStrategy = Objects.requireNonNull(value, "appWaitStrategy");
+            this.appIdleStrategy = null;
+            return this;
+        }
+
+        /**
+         * How application threads wait in blocking calls ({@code write}, {@code read}, {@code finish}
+         * with a timeout, {@code awaitDatagramCredit}, opening a stream with a timeout), by the
+         * application's own Agrona strategy instead of a {@link WaitStrategy} (replaces it). Every
+         * waiting application thread calls this one instance at once ({@code reset()} as a wait
+         * begins, then {@code idle()} between checks), so it must be safe to share: Agrona's
+         * {@code NoOpIdleStrategy}, {@code BusySpinIdleStrategy}, {@code YieldingIdleStrategy} and
+         * {@code SleepingIdleStrategy} are; {@link BackoffIdleStrategy} keeps one thread's progress
+         * and is refused (use {@link WaitStrategy#BACKOFF}, which keeps it per wait).
+         *
+         * <p>A waiting thread registers with the loop as with BLOCKING, so a strategy that parks
+         * ({@code LockSupport.parkNanos}) is unparked as soon as the data or credit it waits for
+         * arrives. Timeouts are checked between idles: one idle may overrun a deadline by its length.
+         * Waits for what the loop does not signal (a connection or stream to accept, command-ring
+         * space) use {@link WaitStrategy#BACKOFF} instead, so they never sleep long.
+         *
+         * @throws IllegalArgumentException when given a {@link BackoffIdleStrategy}
+         */
+        public Builder appIdleStrategy(IdleStrategy value) {
+            Objects.requireNonNull(value, "appIdleStrategy");
+            if (value instanceof BackoffIdleStrategy) {
+                throw new IllegalArgumentException("appIdleStrategy must be safe to share between threads; BackoffIdleStrategy keeps one "
+                        + "thread's state: use appWaitStrategy(WaitStrategy.BACKOFF) or a stateless strategy");
+            }
+            this.appIdleStrategy = value;
             return this;
         }
 
@@ -421,7 +471,8 @@ public final class QuicEngine implements AutoCloseable {
          *         {@code -Dquiche.library=release}: no optimized one), naming the platform jar to add
          */
         public QuicEngine build() {
-            return new QuicEngine(new EngineSettings(name, loopWaitStrategy, appWaitStrategy, commandRingSize, slotSize, readRingCapacity,
+            return new QuicEngine(new EngineSettings(name, loopWaitStrategy, appWaitStrategy, loopIdleStrategy, appIdleStrategy,
+                    commandRingSize, slotSize, readRingCapacity,
                     maxReadRings, streamWriteBound, connectionWriteBound, pendingChunkSize, closeTimeout, statsInterval, errorHandler, portableSockets));
         }
     }

@@ -1,6 +1,7 @@
 package io.quicheengine;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -32,6 +33,47 @@ public final class QuicServer implements AutoCloseable {
             throw new IllegalStateException("this server has a listener: new connections are announced by its callbacks, not queued");
         }
         return state.acceptQueue.poll();
+    }
+
+    /**
+     * The next new connection, waiting up to {@code timeout} with the engine's application wait
+     * strategy (BLOCKING and an application idle strategy wait as BACKOFF here: the loop does not
+     * signal queued connections);
+     * polling mode only. Any thread but the loop's.
+     *
+     * @return the connection, or null when none came in time ({@link Duration#ZERO} polls once)
+     * @throws IllegalArgumentException when {@code timeout} is null or negative
+     * @throws IllegalStateException    when the server has a listener, or called on the loop thread
+     * @throws ClosedException          when the server or the engine is closed and nothing is queued
+     */
+    public QuicConnection accept(Duration timeout) {
+        long deadline = AppWait.deadline(timeout);
+        if (state.acceptQueue == null) {
+            throw new IllegalStateException("this server has a listener: new connections are announced by its callbacks, not queued");
+        }
+        if (state.engine.onLoopThread()) {
+            throw new IllegalStateException("waiting to accept on the loop thread would wait for itself: use a listener or accept()");
+        }
+        int iteration = 0;
+        while (true) {
+            QuicConnection connection = state.acceptQueue.poll();
+            if (connection != null) {
+                return connection;
+            }
+            if (state.closed) {
+                // Queued before the close became visible: still the caller's.
+                connection = state.acceptQueue.poll();
+                if (connection != null) {
+                    return connection;
+                }
+                throw new ClosedException("server " + state.localAddress + " is closed: no more connections come");
+            }
+            state.engine.checkOpen();
+            if (System.nanoTime() - deadline >= 0) {
+                return null;
+            }
+            AppWait.pauseUnsignalled(state.engine.settings, iteration++, deadline);
+        }
     }
 
     /** Connections currently open (not yet closed and freed). */

@@ -1,6 +1,7 @@
 package io.quicheengine;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -44,6 +45,8 @@ import org.agrona.DirectBuffer;
  */
 public final class QuicStream {
     private final StreamState state;
+    /** The application's object; written and read by any thread. */
+    private volatile Object attachment;
 
     QuicStream(StreamState state) {
         this.state = state;
@@ -51,6 +54,25 @@ public final class QuicStream {
 
     StreamState state() {
         return state;
+    }
+
+    /**
+     * Attaches an application object (a session, an order book, a decoder) to this stream, replacing
+     * any earlier one; null removes it. Kept until the application replaces it, also after close;
+     * the engine never reads it. Any thread; a volatile store, so another thread's
+     * {@link #attachment()} sees it.
+     *
+     * @return the object attached before, or null
+     */
+    public Object attach(Object attachment) {
+        Object previous = this.attachment;
+        this.attachment = attachment;
+        return previous;
+    }
+
+    /** The object last {@linkplain #attach attached}, or null. Any thread. */
+    public Object attachment() {
+        return attachment;
     }
 
     /** The QUIC stream id. */
@@ -97,6 +119,139 @@ public final class QuicStream {
     public boolean offerMessage(byte[] source, int offset, int length, boolean fin) {
         Objects.requireNonNull(source, "source");
         Objects.checkFromIndexSize(offset, length, source.length);
+        return offerMessage(null, source, offset, length, fin);
+    }
+
+    /**
+     * Offers the buffer's remaining bytes as one message, all or nothing, without blocking; see
+     * {@link #offerMessage(byte[], int, int, boolean)}. Heap or direct buffers alike.
+     *
+     * @return true when accepted, and then the buffer's position has moved to its limit; false
+     *         when back-pressured, and then the position is unchanged
+     */
+    public boolean offerMessage(ByteBuffer source, boolean fin) {
+        Objects.requireNonNull(source, "source");
+        int length = source.remaining();
+        boolean accepted = source.hasArray()
+                ? offerMessage(null, source.array(), source.arrayOffset() + source.position(), length, fin)
+                : offerMessage(NativeMemory.ALL, null, NativeMemory.positionAddress(source), length, fin);
+        Reference.reachabilityFence(source);
+        if (accepted) {
+            source.position(source.position() + length);
+        }
+        return accepted;
+    }
+
+    /**
+     * Offers {@code length} bytes of an Agrona buffer from {@code index} as one message, all or
+     * nothing, without blocking; see {@link #offerMessage(byte[], int, int, boolean)}. The buffer
+     * may wrap a byte array, a ByteBuffer or off-heap memory; it has no position to move.
+     *
+     * @return true when accepted; false when back-pressured (nothing was taken)
+     */
+    public boolean offerMessage(DirectBuffer source, int index, int length, boolean fin) {
+        Objects.requireNonNull(source, "source");
+        Objects.checkFromIndexSize(index, length, source.capacity());
+        byte[] array = source.byteArray();
+        if (array != null) {
+            return offerMessage(null, array, (int) (source.addressOffset() - BufferUtil.ARRAY_BASE_OFFSET) + index, length, fin);
+        }
+        // Off-heap: addressOffset is the absolute address, whether the buffer wraps a ByteBuffer or raw memory.
+        boolean accepted = offerMessage(NativeMemory.ALL, null, source.addressOffset() + index, length, fin);
+        Reference.reachabilityFence(source);
+        return accepted;
+    }
+
+    /**
+     * Claims room for {@code length} bytes in the engine's outbound command slot, for the caller to
+     * write into in place: zero copies between the caller's encoder and the bytes quiche sends.
+     * All or nothing, as {@link #offerMessage(byte[], int, int, boolean)}: the claimed bytes are
+     * one contiguous run of the stream. Any thread that may write this stream.
+     *
+     * <pre>{@code
+     * StreamClaim claim = new StreamClaim();          // once per thread, reused for every claim
+     * if (stream.tryClaim(64, false, claim)) {
+     *     MutableDirectBuffer buffer = claim.buffer();
+     *     encodeOrder(buffer, claim.offset());        // exactly claim.length() bytes
+     *     claim.commit();                             // or claim.abort()
+     * }
+     * }</pre>
+     * Between a successful claim and its {@code commit} or {@code abort} the claiming thread holds
+     * up every command queued behind it (other writers' bytes, control requests): fill the claim at
+     * once, never block or wait in between, and always end it (a {@code finally} with abort suits).
+     *
+     * @param length the bytes to claim, 1 up to the engine's slot size ({@link QuicEngine.Builder#slotSize})
+     * @param fin    end the stream after these bytes, when committed
+     * @param claim  the holder to fill; not active (ended by commit or abort)
+     * @return true when claimed; false when back-pressured (credit or command ring), nothing held
+     * @throws IllegalArgumentException when {@code length} is outside 1..slot size, or over the stream or connection write bound
+     * @throws IllegalStateException    when {@code claim} is still active, or the stream cannot be written
+     * @throws ClosedException          when the stream's write side, its connection or the engine is closed
+     */
+    public boolean tryClaim(int length, boolean fin, StreamClaim claim) {
+        Objects.requireNonNull(claim, "claim");
+        EngineCore engine = state.connection.engine;
+        CommandRing ring = engine.commands;
+        if (length < 1 || length > ring.slotSize()) {
+            throw new IllegalArgumentException("length must be 1.." + ring.slotSize() + " (one command slot, QuicEngine.Builder.slotSize), was " + length);
+        }
+        long bound = Math.min(engine.settings.streamWriteBound(), engine.settings.connectionWriteBound());
+        if (length > bound) {
+            throw new IllegalArgumentException("length " + length + " is larger than the write bound, " + bound + " bytes: it could never be claimed");
+        }
+        if (claim.isActive()) {
+            throw new IllegalStateException("claim is still active: commit or abort it before claiming again");
+        }
+        checkWritable(engine);
+        if (reserveCredit(engine, length, true) == 0) {
+            return false;
+        }
+        if (fin && !state.submitFin()) {
+            state.returnCredit(length);
+            throw new ClosedException("stream " + state.id + " was already finished (fin sent): no more bytes can follow");
+        }
+        long sequence = ring.tryClaim(1);
+        if (sequence < 0) {
+            refusedByRing(engine, length, fin);
+            return false;
+        }
+        Command command = ring.get(sequence);
+        command.type = Command.NOOP; // until committed: an abandoned claim must never reach quiche
+        command.connection = state.connection;
+        command.stream = state;
+        command.length = length;
+        command.fin = fin;
+        claim.begin(this, command, sequence);
+        return true;
+    }
+
+    /** The most bytes one {@link #tryClaim} may take: the engine's command slot size. */
+    int slotSize() {
+        return state.connection.engine.commands.slotSize();
+    }
+
+    /** Publishes a filled claim: its bytes are accepted, as by an offer. Called by {@link StreamClaim#commit()}. */
+    void commitClaim(Command command, long sequence) {
+        EngineCore engine = state.connection.engine;
+        command.type = Command.WRITE;
+        engine.commands.publish(sequence, sequence);
+        state.addAccepted(command.length);
+        engine.wakeLoop();
+    }
+
+    /** Gives a claim back unused: the slot passes to the loop as a no-op, credit and fin return. Called by {@link StreamClaim#abort()}. */
+    void abortClaim(Command command, long sequence) {
+        int length = command.length;
+        boolean fin = command.fin;
+        command.type = Command.NOOP;
+        state.connection.engine.commands.publish(sequence, sequence);
+        state.returnCredit(length);
+        if (fin) {
+            state.revokeFin();
+        }
+    }
+
+    private boolean offerMessage(MemorySegment segment, byte[] array, long offset, int length, boolean fin) {
         EngineCore engine = state.connection.engine;
         long largest = Math.min(engine.settings.streamWriteBound(), Math.min(engine.settings.connectionWriteBound(),
                 (long) engine.commands.maxClaim() * engine.commands.slotSize()));
@@ -106,7 +261,7 @@ public final class QuicStream {
         if (length == 0) {
             return fin ? offerFin() : true;
         }
-        return offerSegment(null, source, offset, length, fin, true) == length;
+        return offerSegment(segment, array, offset, length, fin, true) == length;
     }
 
     /**
@@ -118,7 +273,8 @@ public final class QuicStream {
         Objects.requireNonNull(source, "source");
         int accepted = source.hasArray()
                 ? offerSegment(null, source.array(), source.arrayOffset() + source.position(), source.remaining(), fin)
-                : offerSegment(MemorySegment.ofBuffer(source), null, 0, source.remaining(), fin);
+                : offerSegment(NativeMemory.ALL, null, NativeMemory.positionAddress(source), source.remaining(), fin);
+        Reference.reachabilityFence(source);
         source.position(source.position() + accepted);
         return accepted;
     }
@@ -133,7 +289,9 @@ public final class QuicStream {
             return offerSegment(null, array, arrayIndex, length, fin);
         }
         // Off-heap: addressOffset is the absolute address, whether the buffer wraps a ByteBuffer or raw memory.
-        return offerSegment(MemorySegment.ofAddress(source.addressOffset() + index).reinterpret(length), null, 0, length, fin);
+        int accepted = offerSegment(NativeMemory.ALL, null, source.addressOffset() + index, length, fin);
+        Reference.reachabilityFence(source);
+        return accepted;
     }
 
     /**
@@ -246,6 +404,11 @@ public final class QuicStream {
      * Hands readable bytes in place to {@code handler}, at most {@code fragmentLimit} contiguous
      * fragments, without blocking.
      *
+     * <p>When {@code handler} throws, the fragment it was given counts as consumed (its bytes are
+     * read and will not be handed out again), the fragments after it stay readable for the next
+     * poll, and the exception propagates to this method's caller unchanged. A handler that throws
+     * on bad input therefore cannot make every later poll throw on the same bytes.
+     *
      * @return the fragments delivered (0 when nothing is readable yet), or -1 once the stream's
      *         end was reached and everything before it was delivered
      * @throws StreamResetException when the peer reset the stream and no bytes before the reset remain
@@ -264,6 +427,7 @@ public final class QuicStream {
         }
         int fragments = 0;
         long consumed = 0;
+        boolean handlerThrew = true;
         try {
             StreamReadRing ring = state.ring;
             if (ring != null) {
@@ -273,15 +437,23 @@ public final class QuicStream {
                     if (length == 0) {
                         break;
                     }
-                    handler.onFragment(ring.view(), ring.index(head), length);
+                    // Counted before the call: a fragment whose handler throws is consumed, not handed out again forever.
                     head += length;
                     consumed += length;
                     fragments++;
-                    ring.commitRead(head);
+                    try {
+                        handler.onFragment(ring.view(), ring.index(head - length), length);
+                    } finally {
+                        ring.commitRead(head);
+                    }
                 }
             }
+            handlerThrew = false;
         } finally {
             state.releaseReader();
+            if (handlerThrew && consumed > 0) {
+                afterRead(consumed, fragments);
+            }
         }
         return afterRead(consumed, fragments);
     }
@@ -379,39 +551,19 @@ public final class QuicStream {
 
     // ------------------------------------------------------------------ internals
 
-    private int offerSegment(MemorySegment segment, byte[] array, int offset, int length, boolean fin) {
+    private int offerSegment(MemorySegment segment, byte[] array, long offset, int length, boolean fin) {
         return offerSegment(segment, array, offset, length, fin, false);
     }
 
-    private int offerSegment(MemorySegment segment, byte[] array, int offset, int length, boolean fin, boolean allOrNothing) {
+    private int offerSegment(MemorySegment segment, byte[] array, long offset, int length, boolean fin, boolean allOrNothing) {
         EngineCore engine = state.connection.engine;
-        if (!state.canWrite) {
-            throw new IllegalStateException("stream " + state.id + " is a unidirectional stream opened by the peer: it cannot be written");
-        }
-        engine.checkOpen();
-        state.connection.checkWritable();
-        String closed = state.writeClosedReason();
-        if (closed != null) {
-            throw new ClosedException(closed);
-        }
+        checkWritable(engine);
         if (length == 0 && !fin) {
             return 0;
         }
-        int granted = length == 0 ? 0 : state.reserveCredit(length, engine.settings.streamWriteBound());
-        if (granted < length) {
-            // Short of credit: ask to be told (onStreamWritable, unpark) when quiche takes bytes again,
-            // then look once more, so credit returned just before the request is not missed.
-            state.writeBlocked = true;
-            if (granted == 0) {
-                granted = state.reserveCredit(length, engine.settings.streamWriteBound());
-                if (granted == 0) {
-                    return 0;
-                }
-            }
-            if (allOrNothing && granted < length) {
-                state.returnCredit(granted);
-                return 0;
-            }
+        int granted = length == 0 ? 0 : reserveCredit(engine, length, allOrNothing);
+        if (granted == 0 && length > 0) {
+            return 0;
         }
         CommandRing ring = engine.commands;
         int slotSize = ring.slotSize();
@@ -428,15 +580,7 @@ public final class QuicStream {
         }
         long high = ring.tryClaim(chunks);
         if (high < 0) {
-            state.returnCredit(granted);
-            if (applyFin) {
-                state.revokeFin();
-            }
-            state.writeBlocked = true;
-            engine.ringFull = true;
-            if (engine.onLoopThread()) {
-                engine.loop().writableLater(state); // a listener retries when told: tell it next cycle
-            }
+            refusedByRing(engine, granted, applyFin);
             return 0;
         }
         long low = high - chunks + 1;
@@ -453,9 +597,9 @@ public final class QuicStream {
             if (failure == null) {
                 try {
                     if (array != null) {
-                        MemorySegment.copy(array, offset + copied, command.payload, ValueLayout.JAVA_BYTE, 0, n);
+                        MemorySegment.copy(array, (int) offset + copied, command.payload, ValueLayout.JAVA_BYTE, 0, n);
                     } else {
-                        MemorySegment.copy(segment, copied, command.payload, 0, n);
+                        MemorySegment.copy(segment, offset + copied, command.payload, 0, n);
                     }
                 } catch (IllegalStateException e) {
                     failure = new ClosedException("the engine closed during the write", e);
@@ -473,6 +617,53 @@ public final class QuicStream {
         state.addAccepted(granted);
         engine.wakeLoop();
         return granted;
+    }
+
+    /** Throws when this stream cannot take bytes now, saying why. */
+    private void checkWritable(EngineCore engine) {
+        if (!state.canWrite) {
+            throw new IllegalStateException("stream " + state.id + " is a unidirectional stream opened by the peer: it cannot be written");
+        }
+        engine.checkOpen();
+        state.connection.checkWritable();
+        String closed = state.writeClosedReason();
+        if (closed != null) {
+            throw new ClosedException(closed);
+        }
+    }
+
+    /** Reserves stream and connection credit for up to {@code length} bytes (all of them or none when {@code allOrNothing}); returns how many. */
+    private int reserveCredit(EngineCore engine, int length, boolean allOrNothing) {
+        int granted = state.reserveCredit(length, engine.settings.streamWriteBound());
+        if (granted < length) {
+            // Short of credit: ask to be told (onStreamWritable, unpark) when quiche takes bytes again,
+            // then look once more, so credit returned just before the request is not missed.
+            state.writeBlocked = true;
+            if (granted == 0) {
+                granted = state.reserveCredit(length, engine.settings.streamWriteBound());
+                if (granted == 0) {
+                    return 0;
+                }
+            }
+            if (allOrNothing && granted < length) {
+                state.returnCredit(granted);
+                return 0;
+            }
+        }
+        return granted;
+    }
+
+    /** The command ring had no room: undoes the reservation and asks to be told when to retry. */
+    private void refusedByRing(EngineCore engine, int granted, boolean fin) {
+        state.returnCredit(granted);
+        if (fin) {
+            state.revokeFin();
+        }
+        state.writeBlocked = true;
+        engine.ringFull = true;
+        if (engine.onLoopThread()) {
+            engine.loop().writableLater(state); // a listener retries when told: tell it next cycle
+        }
     }
 
     private int readInto(MemorySegment segment, byte[] array, int offset, int length) {
@@ -571,11 +762,12 @@ public final class QuicStream {
         if (System.nanoTime() - deadline >= 0) {
             throw new QuicTimeoutException("write on stream " + state.id + " timed out: " + done + " of " + total + " bytes accepted", done);
         }
-        WaitStrategy strategy = engine.settings.appWaitStrategy();
-        if (strategy == WaitStrategy.BLOCKING && engine.ringFull) {
+        if (engine.ringFull && (engine.settings.appIdleStrategy() != null || engine.settings.appWaitStrategy() == WaitStrategy.BLOCKING)) {
             // Waiting for ring space, which nobody signals: the loop frees it within microseconds.
-            strategy = WaitStrategy.BACKOFF;
-        } else if (strategy == WaitStrategy.BLOCKING || strategy == WaitStrategy.BACKOFF) {
+            AppWait.pauseUnsignalled(engine.settings, iteration, deadline);
+            return;
+        }
+        if (AppWait.registers(engine.settings)) {
             // Register, then look again: credit the loop returned just before is not missed, and
             // credit it returns from now on unparks this thread.
             state.writeWaiter = Thread.currentThread();
@@ -585,7 +777,7 @@ public final class QuicStream {
                 return;
             }
         }
-        AppWait.pause(strategy, iteration, deadline);
+        AppWait.pause(engine.settings, iteration, deadline);
         state.writeWaiter = null;
     }
 
@@ -595,8 +787,7 @@ public final class QuicStream {
         if (System.nanoTime() - deadline >= 0) {
             throw new QuicTimeoutException("read on stream " + state.id + " timed out with nothing to read", 0);
         }
-        WaitStrategy strategy = engine.settings.appWaitStrategy();
-        if (strategy == WaitStrategy.BLOCKING || strategy == WaitStrategy.BACKOFF) {
+        if (AppWait.registers(engine.settings)) {
             // Register, then look again (both volatile, as the loop's publish and its look at the waiter).
             state.readWaiter = Thread.currentThread();
             if (state.bytesReceived > state.bytesRead || state.finalSize >= 0 || state.resetCode >= 0 || state.connection.isClosed()) {
@@ -604,7 +795,7 @@ public final class QuicStream {
                 return;
             }
         }
-        AppWait.pause(strategy, iteration, deadline);
+        AppWait.pause(engine.settings, iteration, deadline);
         state.readWaiter = null;
     }
 

@@ -5,6 +5,9 @@ package io.quicheengine;
  * loop when a duty cycle did no work ({@link QuicEngine.Builder#loopWaitStrategy}), and by
  * application threads blocked in a read or write ({@link QuicEngine.Builder#appWaitStrategy}).
  *
+ * <p>An application's own Agrona {@link org.agrona.concurrent.IdleStrategy} may take the enum's
+ * place in either ({@link QuicEngine.Builder#loopIdleStrategy}, {@link QuicEngine.Builder#appIdleStrategy}).
+ *
  * <p>Immutable; any thread.
  */
 public enum WaitStrategy {

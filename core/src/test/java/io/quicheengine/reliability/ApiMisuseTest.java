@@ -375,7 +375,7 @@ class ApiMisuseTest {
                 row("offer null DirectBuffer", NullPointerException.class, () -> stream().offer((UnsafeBuffer) null, 0, 1, false), "source"),
                 row("offer DirectBuffer range beyond it", IndexOutOfBoundsException.class,
                         () -> stream().offer(new UnsafeBuffer(new byte[8]), 4, 8, false), "4", "8"),
-                row("offerMessage null", NullPointerException.class, () -> stream().offerMessage(null, 0, 1, false), "source"),
+                row("offerMessage null", NullPointerException.class, () -> stream().offerMessage((byte[]) null, 0, 1, false), "source"),
                 row("offerMessage larger than any atomic write", IllegalArgumentException.class,
                         () -> stream().offerMessage(new byte[(2 << 20)], 0, 2 << 20, false), "larger than the largest atomic write"),
                 row("write null array", NullPointerException.class, () -> stream().write((byte[]) null, 0, 1, false, SECONDS_5), "source"),
