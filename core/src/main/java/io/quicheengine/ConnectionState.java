@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
 import org.agrona.DeadlineTimerWheel;
 import org.agrona.collections.Long2ObjectHashMap;
-import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
+import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
 
 /**
  * Everything the engine knows about one connection. Fields are grouped by who writes them. The
@@ -55,7 +55,7 @@ final class ConnectionState {
     final CompletableFuture<QuicConnection> handshake = new CompletableFuture<>();
     final CompletableFuture<CloseReason> closed = new CompletableFuture<>();
     /** Peer-opened streams waiting for {@link QuicConnection#acceptStream()} (polling mode only). */
-    final OneToOneConcurrentArrayQueue<QuicStream> acceptQueue;
+    final ManyToManyConcurrentArrayQueue<QuicStream> acceptQueue;
     final StatsCell stats = new StatsCell();
     /** Received QUIC DATAGRAMs waiting for the application, or null when datagrams are off. */
     final DatagramInbox datagrams;
@@ -173,7 +173,7 @@ final class ConnectionState {
         this.peerAddress = peer;
         this.handshakeTimeoutNanos = transport.handshakeTimeout().toNanos();
         long maxPeerStreams = transport.initialMaxStreamsBidi() + transport.initialMaxStreamsUni();
-        this.acceptQueue = listener == null ? new OneToOneConcurrentArrayQueue<>((int) Math.min(1 << 16, Math.max(16, 2 * maxPeerStreams))) : null;
+        this.acceptQueue = listener == null ? new ManyToManyConcurrentArrayQueue<>((int) Math.min(1 << 16, Math.max(16, 2 * maxPeerStreams))) : null;
         this.datagrams = transport.datagramQueueLength() > 0
                 ? new DatagramInbox(Integer.highestOneBit(Math.max(1 << 16, Math.min(1 << 24, transport.datagramQueueLength() * 2048)) * 2 - 1))
                 : null;

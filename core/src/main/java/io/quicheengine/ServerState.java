@@ -3,7 +3,7 @@ package io.quicheengine;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
-import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
+import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
 
 /** A bound server: its socket, config, cap and counters. Written by the loop, read by any thread. */
 final class ServerState {
@@ -13,7 +13,7 @@ final class ServerState {
     final QuicServer handle;
     final InetSocketAddress localAddress;
     /** New connections waiting for {@link QuicServer#accept()} (polling mode only). */
-    final OneToOneConcurrentArrayQueue<QuicConnection> acceptQueue;
+    final ManyToManyConcurrentArrayQueue<QuicConnection> acceptQueue;
     final RetryTokens retryTokens;
     final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
 
@@ -36,7 +36,7 @@ final class ServerState {
         this.config = config;
         this.listener = listener;
         this.localAddress = localAddress;
-        this.acceptQueue = listener == null ? new OneToOneConcurrentArrayQueue<>(Math.min(1 << 16, Integer.highestOneBit(Math.max(16, config.maxConnections())) * 2)) : null;
+        this.acceptQueue = listener == null ? new ManyToManyConcurrentArrayQueue<>(Math.min(1 << 16, Integer.highestOneBit(Math.max(16, config.maxConnections())) * 2)) : null;
         this.retryTokens = config.retry() ? new RetryTokens(config.retryTokenLifetime()) : null;
         this.handle = new QuicServer(this);
     }

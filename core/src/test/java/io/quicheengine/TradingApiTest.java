@@ -348,4 +348,38 @@ class TradingApiTest {
             assertThat(fixture.errors()).isEmpty();
         }
     }
+
+    /** accept is documented as callable from any thread: two threads polling at once each take distinct connections, none twice. */
+    @Test
+    void twoThreadsAcceptingAtOnceTakeEveryConnectionExactlyOnce() throws Exception {
+        try (EngineFixture fixture = new EngineFixture(WaitStrategy.BACKOFF, null)) {
+            int connections = 12;
+            java.util.Set<QuicConnection> accepted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            AtomicInteger duplicates = new AtomicInteger();
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            Runnable acceptor = () -> {
+                while (!done.get()) {
+                    QuicConnection c = fixture.server.accept(Duration.ofMillis(5));
+                    if (c != null && !accepted.add(c)) {
+                        duplicates.incrementAndGet();
+                    }
+                }
+            };
+            Thread first = new Thread(acceptor, "acceptor-1");
+            Thread second = new Thread(acceptor, "acceptor-2");
+            first.start();
+            second.start();
+            for (int i = 0; i < connections; i++) {
+                fixture.connect();
+            }
+            Polling.until(() -> accepted.size() == connections, Duration.ofSeconds(10), "every connection accepted");
+            done.set(true);
+            first.join(5_000);
+            second.join(5_000);
+            assertThat(first.isAlive() || second.isAlive()).as("acceptors stopped").isFalse();
+            assertThat(duplicates).hasValue(0);
+            assertThat(accepted).hasSize(connections);
+            assertThat(fixture.errors()).isEmpty();
+        }
+    }
 }
