@@ -24,7 +24,9 @@ import org.agrona.DirectBuffer;
  *   <li>Statistics and state queries: any thread.</li>
  * </ul>
  * Blocking calls ({@code write} with a timeout, {@code read} with a timeout) must not be made on
- * the loop thread: they would wait for the very thread they block.
+ * the loop thread: they would wait for the very thread they block. The owner of an invoker-mode
+ * engine may make them outside a listener callback: they run duty cycles while they wait, and its
+ * writes go straight to quiche when nothing is queued ahead ({@link QuicEngine.Builder#invoker}).
  *
  * <h2>Backpressure</h2>
  * Bytes accepted but not yet taken by quiche count against a per-stream and a per-connection
@@ -426,6 +428,12 @@ public final class QuicStream {
             state.returnCredit(granted);
             throw new ClosedException("stream " + state.id + " was already finished (fin sent): no more bytes can follow");
         }
+        Invoker invoker = engine.invoker();
+        if (invoker != null && invoker.writesDirect(state)) {
+            state.addAccepted(granted);
+            invoker.write(state, segment, array, offset, granted, applyFin);
+            return granted;
+        }
         long high = ring.tryClaim(chunks);
         if (high < 0) {
             state.returnCredit(granted);
@@ -585,7 +593,7 @@ public final class QuicStream {
                 return;
             }
         }
-        AppWait.pause(strategy, iteration, deadline);
+        engine.pause(strategy, iteration, deadline);
         state.writeWaiter = null;
     }
 
@@ -604,12 +612,12 @@ public final class QuicStream {
                 return;
             }
         }
-        AppWait.pause(strategy, iteration, deadline);
+        engine.pause(strategy, iteration, deadline);
         state.readWaiter = null;
     }
 
     private void refuseOnLoopThread(String what) {
-        if (state.connection.engine.onLoopThread()) {
+        if (state.connection.engine.waitsForItself()) {
             throw new IllegalStateException("a blocking " + what + " on the engine's loop thread would wait for itself: use offer/poll there");
         }
     }
