@@ -181,18 +181,55 @@ class InvokerTest {
 
     @Test
     void invokerServerServesANormalClientAndItsOwnerClosesIt() throws Exception {
+        QuicListener echoAll = new EchoListener() {
+            @Override
+            public void onDatagramsReadable(QuicConnection connection) {
+                connection.pollDatagrams((buffer, index, length) -> {
+                    byte[] copy = new byte[length];
+                    buffer.getBytes(index, copy);
+                    connection.offerDatagram(copy, 0, length);
+                }, 100);
+            }
+        };
         try (OwnerThread<QuicServer> owner = new OwnerThread<>("invoker-server",
-                engine -> engine.bind(loopback(), EngineFixture.serverConfig(TRANSPORT), new EchoListener()));
+                engine -> engine.bind(loopback(), EngineFixture.serverConfig(TRANSPORT), echoAll));
              QuicEngine client = engine("client").build()) {
             QuicServer bound = owner.started.get(10, TimeUnit.SECONDS);
             QuicConnection connection = client.connect(bound.localAddress(), clientConfig()).awaitHandshake(TIMEOUT);
             for (int i = 0; i < 8; i++) {
                 EchoTest.echoOne(connection.openBidirectionalStream(TIMEOUT), 100_000, i);
             }
+            for (int i = 0; i < 100; i++) {
+                EchoTest.echoOne(connection.openBidirectionalStream(TIMEOUT), 1_000, 100 + i);
+            }
+            byte[] ping = "ping".getBytes(StandardCharsets.US_ASCII);
+            assertThat(connection.offerDatagram(ping, 0, ping.length)).isTrue();
+            List<String> echoed = new ArrayList<>();
+            Polling.until(() -> {
+                connection.pollDatagrams((buffer, index, length) -> echoed.add(buffer.getStringWithoutLengthAscii(index, length)), 10);
+                return !echoed.isEmpty();
+            }, TIMEOUT, "the datagram echoed by the invoker server");
+            assertThat(echoed).containsExactly("ping");
             owner.closeEngine().get(10, TimeUnit.SECONDS);
             assertThat(owner.engine.isClosed()).isTrue();
             assertThat(owner.engine.stats().nothingAllocated()).isTrue();
             assertThat(connection.closeFuture().get(10, TimeUnit.SECONDS).toString()).as("the client saw the server close").isNotEmpty();
+        }
+        assertThat(errors).isEmpty();
+    }
+
+    @Test
+    void closeFromAnotherThreadReturnsOnceTheOwnersDutyCyclesFinishedIt() throws Exception {
+        try (OwnerThread<QuicServer> owner = new OwnerThread<>("invoker-server",
+                engine -> engine.bind(loopback(), EngineFixture.serverConfig(TRANSPORT), new EchoListener()));
+             QuicEngine client = engine("client").build()) {
+            QuicServer bound = owner.started.get(10, TimeUnit.SECONDS);
+            QuicConnection connection = client.connect(bound.localAddress(), clientConfig()).awaitHandshake(TIMEOUT);
+            EchoTest.echoOne(connection.openBidirectionalStream(TIMEOUT), 10_000, 1);
+            owner.engine.close(); // this thread is not the owner: it waits while the owner's doWork runs the close
+            assertThat(owner.engine.isClosed()).isTrue();
+            assertThat(owner.engine.stats().nothingAllocated()).isTrue();
+            assertThat(connection.closeFuture().get(10, TimeUnit.SECONDS)).isNotNull();
         }
         assertThat(errors).isEmpty();
     }
