@@ -40,6 +40,8 @@ final class EngineCore {
     final LoopIdler idler;
     private EventLoop loop;
     private Thread loopThread;
+    /** Set in invoker mode only: the owner thread runs the loop ({@link Invoker}). */
+    private Invoker invoker;
     private volatile int state = RUNNING;
     /** Why the loop died, or null. Set once, before the state becomes CLOSED. */
     private volatile Throwable failure;
@@ -62,9 +64,46 @@ final class EngineCore {
         this.idler = new LoopIdler(settings.loopWaitStrategy(), settings.loopIdleStrategy(), settings.portableSockets());
     }
 
-    void start(EventLoop eventLoop, Thread thread) {
+    void start(EventLoop eventLoop, Thread thread, Invoker invokerOrNull) {
         this.loop = eventLoop;
         this.loopThread = thread;
+        this.invoker = invokerOrNull;
+    }
+
+    /** The invoker, or null when a loop thread runs the engine. */
+    Invoker invoker() {
+        return invoker;
+    }
+
+    /**
+     * Whether a blocking call here would wait for itself: on the loop thread, or on an invoker's
+     * owner inside a duty cycle (a listener callback). The owner outside a duty cycle drives the
+     * loop while it waits ({@link #pause}).
+     */
+    boolean waitsForItself() {
+        return onLoopThread() && (invoker == null || !invoker.drivesWaits());
+    }
+
+    /**
+     * One pause of a blocking call's wait loop for a condition the loop signals (data, credit): on
+     * an invoker's owner a duty cycle (then an idle by the loop's strategy, bounded by
+     * {@code deadlineNanos}), elsewhere an {@link AppWait} pause by the application's strategy.
+     */
+    void pause(int iteration, long deadlineNanos) {
+        if (invoker != null && invoker.drivesWaits()) {
+            invoker.waitStep(deadlineNanos);
+        } else {
+            AppWait.pause(settings, iteration, deadlineNanos);
+        }
+    }
+
+    /** As {@link #pause}, for a condition the loop does not signal (a queued connection or stream, ring space). */
+    void pauseUnsignalled(int iteration, long deadlineNanos) {
+        if (invoker != null && invoker.drivesWaits()) {
+            invoker.waitStep(deadlineNanos);
+        } else {
+            AppWait.pauseUnsignalled(settings, iteration, deadlineNanos);
+        }
     }
 
     EventLoop loop() {

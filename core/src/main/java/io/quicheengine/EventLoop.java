@@ -166,15 +166,46 @@ final class EventLoop implements Runnable {
             }
         } catch (Throwable t) {
             failure = t;
-            engine.fail(t); // closed from here on: every new call fails fast, naming t
-            try {
-                settings.errorHandler().onError(null, "the event loop failed and stops; the engine is closed", t);
-            } catch (Throwable again) {
-                LOG.log(System.Logger.Level.ERROR, "the error handler threw", again);
-            }
+            failed(t);
         } finally {
             shutDown(failure);
         }
+    }
+
+    private void failed(Throwable t) {
+        engine.fail(t); // closed from here on: every new call fails fast, naming t
+        try {
+            settings.errorHandler().onError(null, "the event loop failed and stops; the engine is closed", t);
+        } catch (Throwable again) {
+            LOG.log(System.Logger.Level.ERROR, "the error handler threw", again);
+        }
+    }
+
+    /**
+     * One duty cycle in invoker mode, on the owner's thread ({@link Invoker}): what one turn of
+     * {@link #run()} does, and its ending too: the cycle that finishes the close (or fails) frees
+     * everything. Returns the work done; 0 once the loop ended.
+     */
+    int invoke() {
+        if (terminated.isDone()) {
+            return 0;
+        }
+        Throwable failure = null;
+        int work = 0;
+        try {
+            work = doWork();
+            if (engine.state() == EngineCore.CLOSING) {
+                work += continueClosing();
+            }
+        } catch (Throwable t) {
+            failure = t;
+            running = false;
+            failed(t);
+        }
+        if (!running) {
+            shutDown(failure);
+        }
+        return work;
     }
 
     int doWork() {
@@ -1153,9 +1184,12 @@ final class EventLoop implements Runnable {
     // =====================================================================================
 
     private void onWrite(Command command) {
-        StreamState stream = command.stream;
+        write(command.stream, command.payloadAddress, command.length, command.fin);
+    }
+
+    /** Hands {@code length} bytes at {@code address} to quiche; what it does not take is copied to the stream's pending buffer. */
+    void write(StreamState stream, long address, int length, boolean finFlag) {
         ConnectionState connection = stream.connection;
-        int length = command.length;
         if (connection.finalized || connection.quiche.address() == 0 || writeDead(stream)) {
             stream.returnCredit(length);
             return;
@@ -1163,23 +1197,23 @@ final class EventLoop implements Runnable {
         register(connection, stream);
         markDirty(connection);
         if ((stream.pending != null && !stream.pending.isEmpty()) || stream.finPending) {
-            queuePending(stream, command.payloadAddress, length, command.fin);
+            queuePending(stream, address, length, finFlag);
             return;
         }
-        long n = QuicheStream.sendFromAddress(connection.quiche, stream.id, command.payloadAddress, length, command.fin, errorCode);
+        long n = QuicheStream.sendFromAddress(connection.quiche, stream.id, address, length, finFlag, errorCode);
         knownToQuiche(connection, stream);
         if (n >= 0) {
             if (n > 0) {
                 taken(stream, n);
             }
             if (n < length) {
-                queuePending(stream, command.payloadAddress + n, (int) (length - n), command.fin);
-            } else if (command.fin) {
+                queuePending(stream, address + n, (int) (length - n), finFlag);
+            } else if (finFlag) {
                 finHandedOver(stream);
                 tryCollect(stream);
             }
         } else if (n == QuicheError.DONE.code()) {
-            queuePending(stream, command.payloadAddress, length, command.fin);
+            queuePending(stream, address, length, finFlag);
         } else {
             stream.returnCredit(length);
             sendFailed(stream, n);

@@ -66,6 +66,11 @@ final class LoopIdler implements AutoCloseable {
      * @param loop its pending commands are checked after announcing the park, so one published meanwhile is not missed
      */
     void idle(EventLoop loop) {
+        idle(loop, Long.MAX_VALUE);
+    }
+
+    /** As {@link #idle(EventLoop)}, parking at most {@code capNanos}: an invoker's owner waiting with a deadline of its own. */
+    void idle(EventLoop loop, long capNanos) {
         if (custom != null) {
             custom.idle();
             return;
@@ -73,12 +78,12 @@ final class LoopIdler implements AutoCloseable {
         switch (strategy) {
             case BUSY_SPIN -> Thread.onSpinWait();
             case YIELDING -> Thread.yield();
-            case BACKOFF -> backoff(loop);
-            case BLOCKING -> block(loop.nextDeadlineNanos(), loop);
+            case BACKOFF -> backoff(loop, capNanos);
+            case BLOCKING -> block(Math.min(capNanos, loop.nextDeadlineNanos()), loop);
         }
     }
 
-    private void backoff(EventLoop loop) {
+    private void backoff(EventLoop loop, long capNanos) {
         int cycle = idleCycles++;
         if (cycle < SPINS) {
             Thread.onSpinWait();
@@ -87,7 +92,7 @@ final class LoopIdler implements AutoCloseable {
         } else {
             // Park in the socket wait rather than a plain park: a datagram ends it too, not only a command.
             long park = Math.min(MAX_PARK_NANOS, MIN_PARK_NANOS << Math.min(cycle - SPINS - YIELDS, 10));
-            wait(Math.max(1, Math.min(park, loop.nextDeadlineNanos())), loop);
+            wait(Math.max(1, Math.min(Math.min(park, capNanos), loop.nextDeadlineNanos())), loop);
         }
     }
 

@@ -67,9 +67,17 @@ public final class QuicConnection {
      * @throws ClosedException      when the connection closed before the handshake completed (the message says why)
      */
     public QuicConnection awaitHandshake(Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
+        long deadline = QuicStream.deadline(timeout);
+        EngineCore engine = state.engine;
+        if (engine.waitsForItself()) {
+            throw new IllegalStateException("awaiting the handshake on the loop thread would wait for itself: use handshake() or onHandshakeComplete there");
+        }
+        Invoker invoker = engine.invoker();
+        if (invoker != null && invoker.drivesWaits()) {
+            invoker.await(state.handshake, deadline);
+        }
         try {
-            return state.handshake.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return state.handshake.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             throw new QuicTimeoutException("handshake with " + state.peerAddress + " did not complete within " + timeout, 0);
         } catch (ExecutionException e) {
@@ -139,7 +147,7 @@ public final class QuicConnection {
         if (state.acceptQueue == null) {
             throw new IllegalStateException("this connection has a listener: peer streams are announced by onStreamOpened, not queued");
         }
-        if (state.engine.onLoopThread()) {
+        if (state.engine.waitsForItself()) {
             throw new IllegalStateException("waiting to accept a stream on the loop thread would wait for itself: use acceptStream()");
         }
         int iteration = 0;
@@ -160,7 +168,7 @@ public final class QuicConnection {
             if (System.nanoTime() - deadline >= 0) {
                 return null;
             }
-            AppWait.pauseUnsignalled(state.engine.settings, iteration++, deadline);
+            state.engine.pauseUnsignalled(iteration++, deadline);
         }
     }
 
@@ -324,7 +332,7 @@ public final class QuicConnection {
         if (state.datagrams == null) {
             throw new IllegalStateException("datagrams are off for this connection: enable them with TransportSettings.builder().datagrams(queueLength)");
         }
-        if (engine.onLoopThread()) {
+        if (engine.waitsForItself()) {
             throw new IllegalStateException("waiting for datagram credit on the loop thread would wait for itself: use onDatagramsWritable there");
         }
         int iteration = 0;
@@ -348,7 +356,7 @@ public final class QuicConnection {
                     continue;
                 }
             }
-            AppWait.pause(engine.settings, iteration++, deadline);
+            engine.pause(iteration++, deadline);
             state.datagramWaiter = null;
         }
     }
@@ -535,11 +543,11 @@ public final class QuicConnection {
                         ? "cannot open a stream: the handshake did not complete in time"
                         : "cannot open a stream: the peer's stream limit was not raised in time", 0);
             }
-            if (engine.onLoopThread()) {
+            if (engine.waitsForItself()) {
                 throw new IllegalStateException("waiting to open a stream on the loop thread would wait for itself");
             }
             state.streamLimitWaiter = Thread.currentThread();
-            AppWait.pause(engine.settings, iteration++, deadline);
+            engine.pause(iteration++, deadline);
             state.streamLimitWaiter = null;
         }
     }

@@ -32,6 +32,10 @@ import org.agrona.concurrent.IdleStrategy;
  * }
  * }</pre>
  *
+ * <p>In invoker mode ({@link Builder#invoker(boolean)}) there is no loop thread: the thread that
+ * built the engine runs each duty cycle by calling {@link #doWork()}, and stands for the loop
+ * thread everywhere below.
+ *
  * <p>Every public method may be called from any thread. {@link #close()} from the loop thread (a
  * listener callback) only starts the close; from any other thread it waits until everything is freed.
  * Native memory is freed in one place only: by the loop thread as its last act, once no
@@ -54,17 +58,54 @@ public final class QuicEngine implements AutoCloseable {
 
     private final EngineCore core;
     private final EventLoop loop;
+    /** The loop thread, or null in invoker mode. */
     private final LoopThread thread;
+    /** The owner's duty cycle in invoker mode, or null. */
+    private final Invoker invoker;
 
-    private QuicEngine(EngineSettings settings) {
+    private QuicEngine(boolean invokerMode, EngineSettings settings) {
         // Fail here, on the caller's thread, naming what is missing: a JVM flag, or the library.
         JvmFlags.check();
         QuicheLibrary.info();
         this.core = new EngineCore(settings);
         this.loop = new EventLoop(core);
-        this.thread = new LoopThread(loop, settings.name());
-        core.start(loop, thread);
-        thread.start();
+        if (invokerMode) {
+            this.thread = null;
+            this.invoker = new Invoker(core, loop, Thread.currentThread());
+            core.start(loop, Thread.currentThread(), invoker);
+            LoopThread.ownerStarted();
+        } else {
+            this.thread = new LoopThread(loop, settings.name());
+            this.invoker = null;
+            core.start(loop, thread, null);
+            thread.start();
+        }
+    }
+
+    /**
+     * Invoker mode only ({@link Builder#invoker(boolean)}): runs one duty cycle of the engine on the
+     * calling thread, which must be the thread that built the engine: takes commands, receives
+     * datagrams into quiche, fires timers, fills read rings (calling listeners), sends. Call it
+     * from the application's own duty cycle and idle when it returns 0, as Aeron's
+     * {@code AgentInvoker.invoke()}. Once the engine has closed it does nothing and returns 0.
+     * When the cycle throws, the engine closes as when a loop thread dies: the error handler is
+     * told and later calls throw a {@link ClosedException} naming the cause.
+     *
+     * @return the work done (0 when there was none)
+     * @throws IllegalStateException when the engine has a loop thread, when called on any thread
+     *                               but the owner, or from inside a duty cycle (a listener callback)
+     */
+    public int doWork() {
+        if (invoker == null) {
+            throw new IllegalStateException("engine '" + core.settings.name()
+                    + "' runs its own loop thread: doWork is for engines built with invoker(true)");
+        }
+        return invoker.doWork();
+    }
+
+    /** True for an engine without a loop thread, driven by {@link #doWork()} on the thread that built it. */
+    public boolean isInvoker() {
+        return invoker != null;
     }
 
     public static Builder builder() {
@@ -234,9 +275,9 @@ public final class QuicEngine implements AutoCloseable {
                 core.datagramsDroppedOnSend);
     }
 
-    /** The loop thread's id, for tests that measure its allocation. */
+    /** The loop thread's id (the owner's in invoker mode), for tests that measure its allocation. */
     long loopThreadId() {
-        return thread.threadId();
+        return thread != null ? thread.threadId() : invoker.owner().threadId();
     }
 
     /** True once {@link #close()} was called or the loop died; any thread. */
@@ -263,7 +304,17 @@ public final class QuicEngine implements AutoCloseable {
     public void close() {
         core.beginClose();
         core.wakeLoop();
-        if (core.onLoopThread()) {
+        if (core.waitsForItself()) {
+            return;
+        }
+        if (invoker != null && invoker.isOwner()) {
+            long deadline = System.nanoTime() + core.settings.closeTimeout().toNanos() + 10_000_000_000L;
+            invoker.await(loop.terminated(), deadline);
+            if (!loop.terminated().isDone()) {
+                core.settings.errorHandler().onError(null, "engine '" + core.settings.name() + "' did not finish closing within "
+                        + (core.settings.closeTimeout().toMillis() + 10_000) + " ms of duty cycles",
+                        new IllegalStateException("engine still closing"));
+            }
             return;
         }
         try {
@@ -301,6 +352,7 @@ public final class QuicEngine implements AutoCloseable {
         private Duration statsInterval = Duration.ofMillis(100);
         private ErrorHandler errorHandler = ErrorHandler.LOGGING;
         private boolean portableSockets = !io.quicheengine.ffi.LinuxUdp.AVAILABLE;
+        private boolean invoker;
 
         private Builder() {
         }
@@ -464,14 +516,39 @@ public final class QuicEngine implements AutoCloseable {
         }
 
         /**
-         * Starts the engine's loop thread.
+         * Invoker mode (default off): no loop thread; the thread that calls {@link #build()} owns the
+         * engine and drives it with {@link QuicEngine#doWork()} in its own duty cycle, so a process
+         * needs one spinning thread. The owner is then the engine's loop thread in every respect:
+         * <ul>
+         *   <li>Listener callbacks run inside its {@code doWork}.</li>
+         *   <li>Its stream writes ({@code offer}, {@code write}) go straight to quiche when no
+         *       command from any thread is queued ahead; otherwise, and inside a callback, they take
+         *       the command ring like any other thread's, so bytes keep their order. quiche sends
+         *       them in the next {@code doWork}.</li>
+         *   <li>Its blocking calls (awaitHandshake, blocking read/write, opening a stream with a
+         *       timeout, awaitDatagramCredit, {@link QuicEngine#close()}, {@link QuicEngine#bind})
+         *       run duty cycles while they wait, idling by {@link #loopWaitStrategy} between them,
+         *       up to their deadline. Inside a callback they fail with IllegalStateException, as on
+         *       a loop thread.</li>
+         * </ul>
+         * Other threads may use the engine as usual (their commands wait in the ring for the
+         * owner's next {@code doWork}); their blocking calls wait for the owner to drive the engine,
+         * and {@code close()} from them returns once the owner's duty cycles finished the close.
+         */
+        public Builder invoker(boolean value) {
+            this.invoker = value;
+            return this;
+        }
+
+        /**
+         * Starts the engine's loop thread, or, in invoker mode, makes the calling thread the owner.
          *
          * @throws IllegalStateException when the JVM lacks a flag the engine needs; the message names it
          * @throws io.quicheengine.ffi.QuicheLibraryException when no usable libquiche was found (with
          *         {@code -Dquiche.library=release}: no optimized one), naming the platform jar to add
          */
         public QuicEngine build() {
-            return new QuicEngine(new EngineSettings(name, loopWaitStrategy, appWaitStrategy, loopIdleStrategy, appIdleStrategy,
+            return new QuicEngine(invoker, new EngineSettings(name, loopWaitStrategy, appWaitStrategy, loopIdleStrategy, appIdleStrategy,
                     commandRingSize, slotSize, readRingCapacity,
                     maxReadRings, streamWriteBound, connectionWriteBound, pendingChunkSize, closeTimeout, statsInterval, errorHandler, portableSockets));
         }

@@ -39,7 +39,7 @@ public final class QuicServer implements AutoCloseable {
      * The next new connection, waiting up to {@code timeout} with the engine's application wait
      * strategy (BLOCKING and an application idle strategy wait as BACKOFF here: the loop does not
      * signal queued connections);
-     * polling mode only. Any thread but the loop's.
+     * polling mode only. Any thread but the loop's; an invoker's owner runs duty cycles while it waits.
      *
      * @return the connection, or null when none came in time ({@link Duration#ZERO} polls once)
      * @throws IllegalArgumentException when {@code timeout} is null or negative
@@ -51,7 +51,7 @@ public final class QuicServer implements AutoCloseable {
         if (state.acceptQueue == null) {
             throw new IllegalStateException("this server has a listener: new connections are announced by its callbacks, not queued");
         }
-        if (state.engine.onLoopThread()) {
+        if (state.engine.waitsForItself()) {
             throw new IllegalStateException("waiting to accept on the loop thread would wait for itself: use a listener or accept()");
         }
         int iteration = 0;
@@ -72,7 +72,7 @@ public final class QuicServer implements AutoCloseable {
             if (System.nanoTime() - deadline >= 0) {
                 return null;
             }
-            AppWait.pauseUnsignalled(state.engine.settings, iteration++, deadline);
+            state.engine.pauseUnsignalled(iteration++, deadline);
         }
     }
 

@@ -25,7 +25,9 @@ import org.agrona.DirectBuffer;
  *   <li>Statistics and state queries: any thread.</li>
  * </ul>
  * Blocking calls ({@code write} with a timeout, {@code read} with a timeout) must not be made on
- * the loop thread: they would wait for the very thread they block.
+ * the loop thread: they would wait for the very thread they block. The owner of an invoker-mode
+ * engine may make them outside a listener callback: they run duty cycles while they wait, and its
+ * writes go straight to quiche when nothing is queued ahead ({@link QuicEngine.Builder#invoker}).
  *
  * <h2>Backpressure</h2>
  * Bytes accepted but not yet taken by quiche count against a per-stream and a per-connection
@@ -578,6 +580,12 @@ public final class QuicStream {
             state.returnCredit(granted);
             throw new ClosedException("stream " + state.id + " was already finished (fin sent): no more bytes can follow");
         }
+        Invoker invoker = engine.invoker();
+        if (invoker != null && invoker.writesDirect(state)) {
+            state.addAccepted(granted);
+            invoker.write(state, segment, array, offset, granted, applyFin);
+            return granted;
+        }
         long high = ring.tryClaim(chunks);
         if (high < 0) {
             refusedByRing(engine, granted, applyFin);
@@ -764,7 +772,7 @@ public final class QuicStream {
         }
         if (engine.ringFull && (engine.settings.appIdleStrategy() != null || engine.settings.appWaitStrategy() == WaitStrategy.BLOCKING)) {
             // Waiting for ring space, which nobody signals: the loop frees it within microseconds.
-            AppWait.pauseUnsignalled(engine.settings, iteration, deadline);
+            engine.pauseUnsignalled(iteration, deadline);
             return;
         }
         if (AppWait.registers(engine.settings)) {
@@ -777,7 +785,7 @@ public final class QuicStream {
                 return;
             }
         }
-        AppWait.pause(engine.settings, iteration, deadline);
+        engine.pause(iteration, deadline);
         state.writeWaiter = null;
     }
 
@@ -795,12 +803,12 @@ public final class QuicStream {
                 return;
             }
         }
-        AppWait.pause(engine.settings, iteration, deadline);
+        engine.pause(iteration, deadline);
         state.readWaiter = null;
     }
 
     private void refuseOnLoopThread(String what) {
-        if (state.connection.engine.onLoopThread()) {
+        if (state.connection.engine.waitsForItself()) {
             throw new IllegalStateException("a blocking " + what + " on the engine's loop thread would wait for itself: use offer/poll there");
         }
     }

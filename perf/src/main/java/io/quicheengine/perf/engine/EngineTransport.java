@@ -23,7 +23,7 @@ import java.util.Locale;
  * <p>The client verifies the server for real: it trusts only the benchmark certificate
  * ({@link PerfCerts}, CN=localhost, SAN 127.0.0.1) and checks the name "localhost".
  */
-final class EngineTransport {
+public final class EngineTransport {
     static final String SERVER_NAME = "localhost";
     static final long QUICHE_DEFAULT_MAX_CONNECTION_WINDOW = 24L << 20;
     static final long QUICHE_DEFAULT_MAX_STREAM_WINDOW = 16L << 20;
@@ -43,11 +43,11 @@ final class EngineTransport {
     private EngineTransport() {
     }
 
-    static ClientConfig clientConfig() {
+    public static ClientConfig clientConfig() {
         return Holder.CLIENT;
     }
 
-    static ServerConfig serverConfig() {
+    public static ServerConfig serverConfig() {
         return Holder.SERVER;
     }
 

@@ -87,15 +87,37 @@ public final class Charts {
      * x is 1 / (1 - percentile) on a log axis labelled in percentiles, y is microseconds on a log axis.
      */
     public static void latency(BenchResults results, String placement, Path png) throws IOException {
+        Map<String, List<LatencyRow.Point>> curves = new LinkedHashMap<>();
+        for (LatencyRow row : results.pingPong()) {
+            if (row.placement().equals(placement) && row.count() > 0) {
+                curves.put(series(row), row.curve());
+            }
+        }
+        // The engine's app-thread clients dashed, so each strategy's two configurations read as a pair.
+        percentileCurves("Ping-pong round trip, " + placement + " (64 B messages)", subtitle(results), curves,
+                name -> name.contains(" " + Labels.APP_THREAD), png);
+    }
+
+    /**
+     * Round-trip percentile curves (p50 .. p99.99), one per named series: x is 1 / (1 - percentile)
+     * on a log axis labelled in percentiles, y is microseconds on a log axis. Series whose name
+     * {@code dashed} accepts are drawn dashed.
+     */
+    public static void percentileCurves(String heading, String subtitle, Map<String, List<LatencyRow.Point>> curves,
+                                        java.util.function.Predicate<String> dashed, Path png) throws IOException {
+        TextTitle small = new TextTitle(subtitle);
+        small.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        percentileCurves(heading, small, curves, dashed, png);
+    }
+
+    private static void percentileCurves(String heading, TextTitle subtitle, Map<String, List<LatencyRow.Point>> curves,
+                                         java.util.function.Predicate<String> dashed, Path png) throws IOException {
         XYSeriesCollection data = new XYSeriesCollection();
         double low = Double.MAX_VALUE;
         double high = 0;
-        for (LatencyRow row : results.pingPong()) {
-            if (!row.placement().equals(placement) || row.count() == 0) {
-                continue;
-            }
-            XYSeries series = new XYSeries(series(row), false, true);
-            for (LatencyRow.Point p : row.curve()) {
+        for (Map.Entry<String, List<LatencyRow.Point>> curve : curves.entrySet()) {
+            XYSeries series = new XYSeries(curve.getKey(), false, true);
+            for (LatencyRow.Point p : curve.getValue()) {
                 double micros = Math.max(p.micros(), 0.1);
                 series.add(1 / (1 - p.percentile() / 100), micros);
                 low = Math.min(low, micros);
@@ -123,15 +145,14 @@ public final class Charts {
         y.setMinorTickMarksVisible(true);
         XYLineAndShapeRenderer lines = new XYLineAndShapeRenderer(true, true);
         for (int i = 0; i < data.getSeriesCount(); i++) {
-            // The engine's app-thread clients dashed, so each strategy's two configurations read as a pair.
-            boolean appThread = data.getSeriesKey(i).toString().contains(" " + Labels.APP_THREAD);
-            lines.setSeriesStroke(i, appThread ? new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f)
+            lines.setSeriesStroke(i, dashed.test(data.getSeriesKey(i).toString())
+                    ? new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f)
                     : new BasicStroke(2f));
         }
         XYPlot plot = new XYPlot(data, x, y, lines);
         style(plot);
-        JFreeChart chart = new JFreeChart("Ping-pong round trip, " + placement + " (64 B messages)", JFreeChart.DEFAULT_TITLE_FONT, plot, true);
-        chart.addSubtitle(subtitle(results));
+        JFreeChart chart = new JFreeChart(heading, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+        chart.addSubtitle(subtitle);
         chart.setBackgroundPaint(Color.WHITE);
         ChartUtils.saveChartAsPNG(png.toFile(), chart, WIDTH, HEIGHT);
     }
