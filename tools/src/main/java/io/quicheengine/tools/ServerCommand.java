@@ -3,7 +3,6 @@ package io.quicheengine.tools;
 import io.quicheengine.QuicEngine;
 import io.quicheengine.QuicException;
 import io.quicheengine.QuicServer;
-import io.quicheengine.SelfSignedCertificate;
 import io.quicheengine.ServerConfig;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -96,7 +95,7 @@ final class ServerCommand implements Callable<Integer> {
             return serve(address, where, selfSigned);
         } finally {
             if (selfSigned != null) {
-                SelfSignedFiles.delete(selfSigned);
+                selfSigned.delete();
             }
         }
     }
@@ -131,7 +130,7 @@ final class ServerCommand implements Callable<Integer> {
                 engine.close(); // closes every connection with CONNECTION_CLOSE before the JVM goes
                 printEvents(events, out);
                 if (selfSigned != null) {
-                    SelfSignedFiles.delete(selfSigned); // the main thread may not get to its finally before the JVM halts
+                    selfSigned.delete(); // the main thread may not get to its finally before the JVM halts
                 }
                 stopped.countDown();
             }, "quic-server-shutdown"));

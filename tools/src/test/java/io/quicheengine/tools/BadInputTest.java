@@ -54,12 +54,12 @@ class BadInputTest {
     @Test
     void unreadableCertificateOrKey(@TempDir Path dir) throws IOException {
         Path missing = dir.resolve("missing.pem");
-        assertOneLineError(Cli.run("server", "--listen", "127.0.0.1:0", "--alpn", "right", "--cert", missing.toString(), "--key", server.certificate.privateKey().toString()),
+        assertOneLineError(Cli.run("server", "--listen", "127.0.0.1:0", "--alpn", "right", "--cert", missing.toString(), "--key", server.key()),
                 "cannot read --cert " + missing, "no such file");
         assertOneLineError(Cli.run("server", "--listen", "127.0.0.1:0", "--alpn", "right", "--cert", server.ca(), "--key", dir.toString()),
                 "cannot read --key " + dir, "not a readable file");
         Path garbage = Files.writeString(dir.resolve("garbage.pem"), "this is not a certificate\n");
-        assertOneLineError(Cli.run("server", "--listen", "127.0.0.1:0", "--alpn", "right", "--cert", garbage.toString(), "--key", server.certificate.privateKey().toString()),
+        assertOneLineError(Cli.run("server", "--listen", "127.0.0.1:0", "--alpn", "right", "--cert", garbage.toString(), "--key", server.key()),
                 "cannot load the certificate or key (--cert " + garbage);
         assertOneLineError(Cli.run("server", "--listen", "127.0.0.1:0", "--alpn", "right", "--cert", server.ca()),
                 "give both --cert and --key");

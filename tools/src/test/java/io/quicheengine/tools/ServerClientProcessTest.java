@@ -59,9 +59,10 @@ class ServerClientProcessTest {
         Path serverOut = dir.resolve("server.out");
         Path serverErr = dir.resolve("server.err");
         Process server = quic(serverOut, serverErr, "server", "--listen", "127.0.0.1:0", "--alpn", "quic-test", "--mode", "echo");
+        String ca = null;
         try {
             int port = Integer.parseInt(awaitLine(server, serverOut, LISTENING, 30_000).group(1));
-            String ca = awaitLine(server, serverOut, CA, 5_000).group(1);
+            ca = awaitLine(server, serverOut, CA, 5_000).group(1);
             assertThat(Path.of(ca)).isReadable();
 
             Path clientOut = dir.resolve("client.out");
@@ -87,6 +88,7 @@ class ServerClientProcessTest {
             }
         }
         assertThat(Files.readString(serverErr)).isEmpty();
+        assertThat(Path.of(ca).getParent()).as("the self-signed key's directory, after SIGTERM").doesNotExist();
     }
 
     /** {@code --early-data}: a client resuming a session writes its request in 0-RTT and gets it echoed. */
