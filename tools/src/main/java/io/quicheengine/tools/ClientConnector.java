@@ -3,12 +3,13 @@ package io.quicheengine.tools;
 import io.quicheengine.ClientConfig;
 import io.quicheengine.QuicConnection;
 import io.quicheengine.QuicEngine;
+import io.quicheengine.TransportSettings;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 
 /**
  * Connects a client command to its server: parses and resolves HOST:PORT, builds the client
- * config from the trust options, and waits for the handshake, turning every failure into a
+ * config from the trust and log options, and waits for the handshake, turning every failure into a
  * one-line {@link CliException}. Called on the command's thread.
  */
 final class ClientConnector {
@@ -23,14 +24,15 @@ final class ClientConnector {
         }
     }
 
-    static ClientConfig config(String alpn, TrustOptions trust) {
-        ClientConfig.Builder builder = ClientConfig.builder();
+    static ClientConfig config(String alpn, TrustOptions trust, LogOptions logs, TransportSettings transport) {
+        ClientConfig.Builder builder = ClientConfig.builder().transport(transport);
         try {
             builder.alpn(alpn);
         } catch (IllegalArgumentException e) {
             throw new CliException("--alpn '" + alpn + "': " + e.getMessage());
         }
         trust.apply(builder);
+        logs.apply(builder);
         return builder.build();
     }
 

@@ -37,6 +37,20 @@ class BadInputTest {
     }
 
     @Test
+    void datagramMistakes(@TempDir Path dir) {
+        assertOneLineError(Cli.run("client", server.address(), "--alpn", "right", "--datagrams", "10", "--insecure"),
+                "does not accept QUIC DATAGRAMs", "quic server --datagrams");
+        assertOneLineError(Cli.run("client", server.address(), "--alpn", "right", "--datagrams", "10", "--mode", "upload", "--insecure"),
+                "--mode does not apply to --datagrams");
+        assertOneLineError(Cli.run("client", server.address(), "--alpn", "right", "--datagrams", "10", "--bytes", "1000"),
+                "mutually exclusive");
+        assertOneLineError(Cli.run("client", server.address(), "--alpn", "right", "--bytes-per-stream", "0"),
+                "--bytes-per-stream must be positive");
+        assertOneLineError(Cli.run("client", server.address(), "--alpn", "right", "--bytes", "1000", "--keylog", dir.resolve("no/such/keys.log").toString()),
+                "--keylog", "not a file in an existing directory");
+    }
+
+    @Test
     void unknownHost() {
         assertOneLineError(Cli.run("client", "nosuch.invalid:4433", "--alpn", "right", "--bytes", "1000"),
                 "quic client: unknown host 'nosuch.invalid'");
