@@ -201,7 +201,8 @@ final class ClientCommand implements Callable<Integer> {
                 TransportSettings.builder().datagrams(DatagramEcho.QUEUE_LENGTH).build());
         PrintWriter out = spec.commandLine().getOut();
         try (QuicEngine engine = engineOptions.engine("quic-client").build()) {
-            QuicConnection connection = ClientConnector.connect(engine, target, address, config, timeout);
+            QuicConnection connection = ClientConnector.connect(engine, target, address, config, timeout,
+                    DatagramEcho.wakes(Thread.currentThread()));
             int max = connection.maxDatagramSize();
             if (max == 0) {
                 connection.close();

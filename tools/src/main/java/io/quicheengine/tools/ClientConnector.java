@@ -3,6 +3,7 @@ package io.quicheengine.tools;
 import io.quicheengine.ClientConfig;
 import io.quicheengine.QuicConnection;
 import io.quicheengine.QuicEngine;
+import io.quicheengine.QuicListener;
 import io.quicheengine.TransportSettings;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -36,9 +37,15 @@ final class ClientConnector {
         return builder.build();
     }
 
-    /** Connects and waits for the handshake. */
+    /** Connects and waits for the handshake; peer streams are polled. */
     static QuicConnection connect(QuicEngine engine, HostPort server, InetSocketAddress address, ClientConfig config, Duration timeout) {
-        QuicConnection connection = engine.connect(address, config);
+        return connect(engine, server, address, config, timeout, null);
+    }
+
+    /** Connects with {@code listener} (loop-thread callbacks, or null to poll) and waits for the handshake. */
+    static QuicConnection connect(QuicEngine engine, HostPort server, InetSocketAddress address, ClientConfig config, Duration timeout,
+                                  QuicListener listener) {
+        QuicConnection connection = engine.connect(address, config, listener);
         try {
             return connection.awaitHandshake(timeout);
         } catch (RuntimeException e) {

@@ -3,9 +3,11 @@ package io.quicheengine.tools;
 import io.quicheengine.ClosedException;
 import io.quicheengine.DatagramHandler;
 import io.quicheengine.QuicConnection;
+import io.quicheengine.QuicListener;
 import io.quicheengine.WaitStrategy;
 import java.time.Duration;
 import java.util.BitSet;
+import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import org.agrona.DirectBuffer;
 
@@ -55,7 +57,20 @@ final class DatagramEcho implements DatagramHandler {
         this.sentAt = new long[count];
         this.resolved = new BitSet(count);
         this.out = new byte[size];
-        this.in = new byte[Math.max(size, connection.maxDatagramSize())];
+        this.in = new byte[size];
+    }
+
+    /**
+     * A listener for the connection that unparks {@code poller} when datagrams arrive, so that a
+     * poller idling by {@link Pause} (parked up to 1 ms) does not add its sleep to the measured RTT.
+     */
+    static QuicListener wakes(Thread poller) {
+        return new QuicListener() {
+            @Override
+            public void onDatagramsReadable(QuicConnection connection) {
+                LockSupport.unpark(poller);
+            }
+        };
     }
 
     /**

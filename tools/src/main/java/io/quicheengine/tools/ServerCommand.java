@@ -40,9 +40,10 @@ import picocli.CommandLine.Spec;
                 "With --datagrams it also sends every QUIC DATAGRAM back as it came",
                 "(`quic client --datagrams N` measures that echo).",
                 "Without --cert/--key it makes a self-signed certificate for localhost,",
-                "127.0.0.1 and ::1 (files readable by the owner only) and prints its path",
-                "and SHA-256 fingerprint; clients trust it with --ca FILE --server-name",
-                "localhost, or skip the check with --insecure.",
+                "127.0.0.1 and ::1 in a private temporary directory, deleted when the",
+                "server exits, and prints its path and SHA-256 fingerprint; clients trust",
+                "it with --ca FILE --server-name localhost, or skip the check with",
+                "--insecure. `quic cert` makes a pair that stays.",
                 ""})
 final class ServerCommand implements Callable<Integer> {
     @Spec
