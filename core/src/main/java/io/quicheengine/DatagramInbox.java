@@ -1,5 +1,7 @@
 package io.quicheengine;
 
+import org.agrona.BitUtil;
+import org.agrona.BufferUtil;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -8,8 +10,9 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 /**
  * One connection's received QUIC DATAGRAMs on their way to the application: an Agrona
- * {@link OneToOneRingBuffer} (message-framed, so datagram boundaries survive) on heap memory, so
- * a late reader can never touch freed memory. The loop writes; one application thread at a time
+ * {@link OneToOneRingBuffer} (message-framed, so datagram boundaries survive) on a direct buffer
+ * that the garbage collector frees, so a late reader can never touch freed memory; aligned, because
+ * Agrona warns on stderr about a ring on a byte[] (whose base offset it cannot rely on). The loop writes; one application thread at a time
  * reads. A full inbox drops new datagrams: they are unreliable by definition, and counted.
  */
 final class DatagramInbox implements MessageHandler {
@@ -22,7 +25,8 @@ final class DatagramInbox implements MessageHandler {
     volatile long dropped;
 
     DatagramInbox(int capacity) {
-        this.ring = new OneToOneRingBuffer(new UnsafeBuffer(new byte[capacity + RingBufferDescriptor.TRAILER_LENGTH]));
+        this.ring = new OneToOneRingBuffer(new UnsafeBuffer(
+                BufferUtil.allocateDirectAligned(capacity + RingBufferDescriptor.TRAILER_LENGTH, BitUtil.CACHE_LINE_LENGTH)));
     }
 
     int maxLength() {

@@ -206,7 +206,7 @@ public final class ServerConfig {
 
         public ServerConfig build() {
             if (certificateChain == null) {
-                throw new IllegalArgumentException("certificateChain is required (use SelfSignedCertificate for tests)");
+                throw new IllegalArgumentException("certificateChain is required (for tests, `quic cert` or io.quicheengine.tools.SelfSignedCertificate in the tools jar makes one)");
             }
             if (privateKey == null) {
                 throw new IllegalArgumentException("privateKey is required");

@@ -3,6 +3,7 @@ package io.quicheengine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quicheengine.ffi.QuicheSendComplete;
+import io.quicheengine.testing.TestCertificate;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -138,7 +139,7 @@ class CloseFlushTest {
         try {
             QuicServer server = serverEngine.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                     EngineFixture.serverConfig(TransportSettings.DEFAULTS), sink);
-            ClientConfig config = ClientConfig.builder().alpn(EngineFixture.ALPN).caFile(EngineFixture.CERTIFICATE.certificate())
+            ClientConfig config = ClientConfig.builder().alpn(EngineFixture.ALPN).caFile(TestCertificate.certificate())
                     .serverName("localhost").build();
             List<String> truncated = new ArrayList<>();
             long started = System.nanoTime();

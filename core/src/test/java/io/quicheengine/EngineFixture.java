@@ -1,5 +1,6 @@
 package io.quicheengine;
 
+import io.quicheengine.testing.TestCertificate;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -12,7 +13,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * verifies. Test-only; closes both engines and checks nothing native is left.
  */
 final class EngineFixture implements AutoCloseable {
-    static final SelfSignedCertificate CERTIFICATE = SelfSignedCertificate.generate();
     static final String ALPN = "echo-test";
 
     final List<Throwable> errors = new CopyOnWriteArrayList<>();
@@ -36,11 +36,11 @@ final class EngineFixture implements AutoCloseable {
         tune.accept(clientBuilder);
         clientEngine = clientBuilder.build();
         server = serverEngine.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), serverConfig(transport), serverListener);
-        clientConfig = ClientConfig.builder().alpn(ALPN).caFile(CERTIFICATE.certificate()).serverName("localhost").transport(transport).build();
+        clientConfig = ClientConfig.builder().alpn(ALPN).caFile(TestCertificate.certificate()).serverName("localhost").transport(transport).build();
     }
 
     static ServerConfig serverConfig(TransportSettings transport) {
-        return ServerConfig.builder().certificateChain(CERTIFICATE.certificate()).privateKey(CERTIFICATE.privateKey())
+        return ServerConfig.builder().certificateChain(TestCertificate.certificate()).privateKey(TestCertificate.privateKey())
                 .alpn(ALPN).transport(transport).build();
     }
 

@@ -3,6 +3,7 @@ package io.quicheengine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.quicheengine.testing.TestCertificate;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.DatagramSocket;
@@ -24,7 +25,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class FailFastTest {
 
-    private static final ClientConfig CLIENT = ClientConfig.builder().alpn(EngineFixture.ALPN).caFile(EngineFixture.CERTIFICATE.certificate())
+    private static final ClientConfig CLIENT = ClientConfig.builder().alpn(EngineFixture.ALPN).caFile(TestCertificate.certificate())
             .serverName("localhost").build();
 
     private final List<Throwable> errors = new CopyOnWriteArrayList<>();
@@ -88,7 +89,7 @@ class FailFastTest {
     @Test
     void silentPeerFailsByTheHandshakeTimeout() throws Exception {
         Duration timeout = Duration.ofMillis(400);
-        ClientConfig config = ClientConfig.builder().alpn(EngineFixture.ALPN).caFile(EngineFixture.CERTIFICATE.certificate()).serverName("localhost")
+        ClientConfig config = ClientConfig.builder().alpn(EngineFixture.ALPN).caFile(TestCertificate.certificate()).serverName("localhost")
                 .transport(TransportSettings.builder().handshakeTimeout(timeout).build()).build();
         try (DatagramSocket swallower = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
              QuicEngine engine = client(WaitStrategy.BLOCKING, false)) {
@@ -110,7 +111,7 @@ class FailFastTest {
     @Test
     void portableSocketsFailADeadPortByTheHandshakeTimeout() {
         // NIO's DatagramChannel hears of no ICMP error: the handshake timeout is what ends the wait.
-        ClientConfig config = ClientConfig.builder().alpn(EngineFixture.ALPN).caFile(EngineFixture.CERTIFICATE.certificate()).serverName("localhost")
+        ClientConfig config = ClientConfig.builder().alpn(EngineFixture.ALPN).caFile(TestCertificate.certificate()).serverName("localhost")
                 .transport(TransportSettings.builder().handshakeTimeout(Duration.ofMillis(300)).build()).build();
         try (QuicEngine engine = client(WaitStrategy.BLOCKING, true)) {
             long start = System.nanoTime();

@@ -3,6 +3,7 @@ package io.quicheengine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.quicheengine.testing.TestCertificate;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -197,7 +198,7 @@ class LifecycleTest {
     @Test
     void alpnMismatchFailsTheHandshakeClearly() throws Exception {
         try (EngineFixture fixture = new EngineFixture(WaitStrategy.BACKOFF, null)) {
-            ClientConfig other = ClientConfig.builder().alpn("something-else").caFile(EngineFixture.CERTIFICATE.certificate()).serverName("localhost").build();
+            ClientConfig other = ClientConfig.builder().alpn("something-else").caFile(TestCertificate.certificate()).serverName("localhost").build();
             QuicConnection connection = fixture.clientEngine.connect(fixture.server.localAddress(), other);
             assertThatThrownBy(() -> connection.awaitHandshake(Duration.ofSeconds(10)))
                     .isInstanceOf(ClosedException.class).hasMessageContaining("TLS alert 120");

@@ -3,6 +3,7 @@ package io.quicheengine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.quicheengine.testing.TestCertificate;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -42,10 +43,10 @@ class ServerTest {
     @Test
     void statelessRetryValidatesTheClientFirst() throws Exception {
         try (QuicEngine serverEngine = QuicEngine.builder().build(); QuicEngine clientEngine = QuicEngine.builder().build()) {
-            ServerConfig config = ServerConfig.builder().certificateChain(EngineFixture.CERTIFICATE.certificate())
-                    .privateKey(EngineFixture.CERTIFICATE.privateKey()).alpn(EngineFixture.ALPN).retry(true).build();
+            ServerConfig config = ServerConfig.builder().certificateChain(TestCertificate.certificate())
+                    .privateKey(TestCertificate.privateKey()).alpn(EngineFixture.ALPN).retry(true).build();
             QuicServer server = serverEngine.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), config, new EchoListener());
-            ClientConfig client = ClientConfig.builder().alpn(EngineFixture.ALPN).caFile(EngineFixture.CERTIFICATE.certificate()).serverName("localhost").build();
+            ClientConfig client = ClientConfig.builder().alpn(EngineFixture.ALPN).caFile(TestCertificate.certificate()).serverName("localhost").build();
             QuicConnection connection = clientEngine.connect(server.localAddress(), client).awaitHandshake(Duration.ofSeconds(10));
             EchoTest.echoOne(connection.openBidirectionalStream(), 200_000, 9);
             assertThat(server.stats().retriesSent()).isEqualTo(1);
@@ -56,10 +57,10 @@ class ServerTest {
     @Test
     void connectionsBeyondTheCapAreRefusedWithConnectionRefused() throws Exception {
         try (QuicEngine serverEngine = QuicEngine.builder().build(); QuicEngine clientEngine = QuicEngine.builder().build()) {
-            ServerConfig config = ServerConfig.builder().certificateChain(EngineFixture.CERTIFICATE.certificate())
-                    .privateKey(EngineFixture.CERTIFICATE.privateKey()).alpn(EngineFixture.ALPN).maxConnections(2).build();
+            ServerConfig config = ServerConfig.builder().certificateChain(TestCertificate.certificate())
+                    .privateKey(TestCertificate.privateKey()).alpn(EngineFixture.ALPN).maxConnections(2).build();
             QuicServer server = serverEngine.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), config, new EchoListener());
-            ClientConfig client = ClientConfig.builder().alpn(EngineFixture.ALPN).caFile(EngineFixture.CERTIFICATE.certificate()).serverName("localhost").build();
+            ClientConfig client = ClientConfig.builder().alpn(EngineFixture.ALPN).caFile(TestCertificate.certificate()).serverName("localhost").build();
             QuicConnection first = clientEngine.connect(server.localAddress(), client).awaitHandshake(Duration.ofSeconds(10));
             QuicConnection second = clientEngine.connect(server.localAddress(), client).awaitHandshake(Duration.ofSeconds(10));
             QuicConnection third = clientEngine.connect(server.localAddress(), client);
@@ -135,7 +136,7 @@ class ServerTest {
         java.nio.file.Path garbage = java.nio.file.Files.createTempFile("not-a-cert", ".pem");
         java.nio.file.Files.writeString(garbage, "garbage");
         try (QuicEngine engine = QuicEngine.builder().build()) {
-            ServerConfig config = ServerConfig.builder().certificateChain(garbage).privateKey(EngineFixture.CERTIFICATE.privateKey()).alpn("x").build();
+            ServerConfig config = ServerConfig.builder().certificateChain(garbage).privateKey(TestCertificate.privateKey()).alpn("x").build();
             assertThatThrownBy(() -> engine.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), config))
                     .isInstanceOf(QuicException.class).hasMessageContaining(garbage.toString());
         }

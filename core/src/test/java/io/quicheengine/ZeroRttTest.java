@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.quicheengine.testing.FaultInjectingRelay;
 import io.quicheengine.testing.FaultProfile;
+import io.quicheengine.testing.TestCertificate;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -270,8 +271,8 @@ class ZeroRttTest {
     }
 
     private static ServerConfig serverConfig(boolean earlyData, byte[] ticketKey) {
-        ServerConfig.Builder b = ServerConfig.builder().certificateChain(EngineFixture.CERTIFICATE.certificate())
-                .privateKey(EngineFixture.CERTIFICATE.privateKey()).alpn(EngineFixture.ALPN).earlyData(earlyData);
+        ServerConfig.Builder b = ServerConfig.builder().certificateChain(TestCertificate.certificate())
+                .privateKey(TestCertificate.privateKey()).alpn(EngineFixture.ALPN).earlyData(earlyData);
         if (ticketKey != null) {
             b.sessionTicketKey(ticketKey);
         }
@@ -287,7 +288,7 @@ class ZeroRttTest {
     }
 
     private static ClientConfig clientConfigFresh(boolean earlyData) {
-        return ClientConfig.builder().alpn(EngineFixture.ALPN).caFile(EngineFixture.CERTIFICATE.certificate())
+        return ClientConfig.builder().alpn(EngineFixture.ALPN).caFile(TestCertificate.certificate())
                 .serverName("localhost").earlyData(earlyData).build();
     }
 }

@@ -5,16 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.quicheengine.ClientConfig;
 import io.quicheengine.QuicConnection;
 import io.quicheengine.QuicEngine;
-import io.quicheengine.SelfSignedCertificate;
 import io.quicheengine.TransportSettings;
 import io.quicheengine.WaitStrategy;
 import io.quicheengine.interop.EngineClientTransfers.Mode;
 import io.quicheengine.interop.InteropPeers.Stack;
 import io.quicheengine.reliability.UdpTap;
 import io.quicheengine.testing.Direction;
+import io.quicheengine.testing.TestCertificate;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -104,15 +103,13 @@ class EngineClientStallTest {
 
     /** Uploads {@code bytes} to a quinn sink through a tap applying {@code rule}, then runs {@code check}. */
     private static void uploadThroughTap(List<String> peerOptions, UdpTap.Rule rule, long bytes, java.util.function.Consumer<PeerProcess> check) {
-        SelfSignedCertificate certificate = SelfSignedCertificate.generate();
-        Path peerKey = PeerKeyFile.of(certificate);
         List<String> command = new java.util.ArrayList<>(List.of("server", "--listen", "127.0.0.1:0",
-                "--cert", certificate.certificate().toString(), "--key", peerKey.toString(), "--alpn", ALPN, "--mode", "sink"));
+                "--cert", TestCertificate.certificate().toString(), "--key", TestCertificate.privateKey().toString(), "--alpn", ALPN, "--mode", "sink"));
         command.addAll(peerOptions);
         try (QuicEngine engine = QuicEngine.builder().name("stall-client").loopWaitStrategy(WaitStrategy.BLOCKING).appWaitStrategy(WaitStrategy.BLOCKING).build();
              PeerProcess peer = PeerProcess.start(InteropPeers.binary(Stack.QUINN), command);
              UdpTap tap = UdpTap.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), peer.awaitListeningPort(Duration.ofSeconds(30))), rule)) {
-            ClientConfig config = ClientConfig.builder().alpn(ALPN).caFile(certificate.certificate()).serverName("localhost")
+            ClientConfig config = ClientConfig.builder().alpn(ALPN).caFile(TestCertificate.certificate()).serverName("localhost")
                     .transport(TransportSettings.builder().idleTimeout(IDLE_TIMEOUT).build()).build();
             QuicConnection connection = engine.connect(tap.address(), config, null, null).awaitHandshake(Duration.ofSeconds(10));
             try {

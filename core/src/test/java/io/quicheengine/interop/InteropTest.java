@@ -8,12 +8,12 @@ import io.quicheengine.QuicEngine;
 import io.quicheengine.QuicException;
 import io.quicheengine.QuicServer;
 import io.quicheengine.QuicTimeoutException;
-import io.quicheengine.SelfSignedCertificate;
 import io.quicheengine.ServerConfig;
 import io.quicheengine.TransportSettings;
 import io.quicheengine.WaitStrategy;
 import io.quicheengine.interop.EngineClientTransfers.Mode;
 import io.quicheengine.interop.InteropPeers.Stack;
+import io.quicheengine.testing.TestCertificate;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -49,15 +49,11 @@ class InteropTest {
     /** The engine client's connections of the running case, closed when it ends. */
     private static final List<QuicConnection> CONNECTIONS = new ArrayList<>();
 
-    private static SelfSignedCertificate certificate;
-    private static Path peerKey;
     private static QuicEngine serverEngine;
     private static QuicEngine clientEngine;
 
     @BeforeAll
     static void start() {
-        certificate = SelfSignedCertificate.generate();
-        peerKey = PeerKeyFile.of(certificate);
         // BLOCKING: the peers and both engines share two cores with the rest of the build.
         serverEngine = QuicEngine.builder().name("interop-server").loopWaitStrategy(WaitStrategy.BLOCKING).appWaitStrategy(WaitStrategy.BLOCKING).build();
         clientEngine = QuicEngine.builder().name("interop-client").loopWaitStrategy(WaitStrategy.BLOCKING).appWaitStrategy(WaitStrategy.BLOCKING).build();
@@ -328,7 +324,7 @@ class InteropTest {
     }
 
     private static void withEngineServer(EngineServerListener.Mode mode, Consumer<ServerConfig.Builder> tune, EngineServerCase body) {
-        ServerConfig.Builder config = ServerConfig.builder().certificateChain(certificate.certificate()).privateKey(certificate.privateKey()).alpn(ALPN);
+        ServerConfig.Builder config = ServerConfig.builder().certificateChain(TestCertificate.certificate()).privateKey(TestCertificate.privateKey()).alpn(ALPN);
         tune.accept(config);
         try (QuicServer server = serverEngine.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), config.build(), new EngineServerListener(mode))) {
             body.run(server);
@@ -347,8 +343,8 @@ class InteropTest {
     }
 
     private static void withPeerServer(Stack stack, String mode, List<String> options, PeerServerCase body) {
-        List<String> command = new ArrayList<>(List.of("server", "--listen", "127.0.0.1:0", "--cert", certificate.certificate().toString(),
-                "--key", peerKey.toString(), "--alpn", ALPN, "--mode", mode));
+        List<String> command = new ArrayList<>(List.of("server", "--listen", "127.0.0.1:0", "--cert", TestCertificate.certificate().toString(),
+                "--key", TestCertificate.privateKey().toString(), "--alpn", ALPN, "--mode", mode));
         command.addAll(options);
         try (PeerProcess server = PeerProcess.start(InteropPeers.binary(stack), command)) {
             int port = server.awaitListeningPort(CASE_TIMEOUT);
@@ -390,8 +386,8 @@ class InteropTest {
     }
 
     private static ClientConfig clientConfig(Consumer<ClientConfig.Builder> tune) {
-        // The engine verifies the peer for real: the peers serve the certificate this test made.
-        ClientConfig.Builder config = ClientConfig.builder().alpn(ALPN).caFile(certificate.certificate()).serverName("localhost");
+        // The engine verifies the peer for real: the peers serve the checked-in test certificate.
+        ClientConfig.Builder config = ClientConfig.builder().alpn(ALPN).caFile(TestCertificate.certificate()).serverName("localhost");
         tune.accept(config);
         return config.build();
     }

@@ -17,6 +17,7 @@ import io.quicheengine.ServerConfig;
 import io.quicheengine.StreamResetException;
 import io.quicheengine.TransportSettings;
 import io.quicheengine.WaitStrategy;
+import io.quicheengine.testing.TestCertificate;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -170,7 +171,7 @@ class ApiMisuseTest {
                         String.valueOf(server.getPort()), "in use"),
                 row("bind with a key that is not a key", QuicException.class,
                         () -> peers.serverEngine.bind(loopbackAny, Peers.serverConfigBuilder(TransportSettings.DEFAULTS)
-                                .privateKey(Peers.CERTIFICATE.certificate()).build()), "key"));
+                                .privateKey(TestCertificate.certificate()).build()), "key"));
     }
 
     // ------------------------------------------------------------------ ClientConfig.Builder
@@ -190,15 +191,15 @@ class ApiMisuseTest {
                 row("caFile a directory", IllegalArgumentException.class, () -> ClientConfig.builder().caFile(Path.of("/tmp")), "caFile", "not a file"),
                 row("client transport null", NullPointerException.class, () -> ClientConfig.builder().transport(null), "transport"),
                 row("caFile and trustAll together", IllegalArgumentException.class,
-                        () -> ClientConfig.builder().alpn("x").caFile(Peers.CERTIFICATE.certificate()).trustAllCertificatesInsecurely().build(),
+                        () -> ClientConfig.builder().alpn("x").caFile(TestCertificate.certificate()).trustAllCertificatesInsecurely().build(),
                         "caFile", "trustAllCertificatesInsecurely"));
     }
 
     // ------------------------------------------------------------------ ServerConfig.Builder
 
     private List<Row> serverConfigRows() {
-        Path cert = Peers.CERTIFICATE.certificate();
-        Path key = Peers.CERTIFICATE.privateKey();
+        Path cert = TestCertificate.certificate();
+        Path key = TestCertificate.privateKey();
         return List.of(
                 row("certificateChain null", NullPointerException.class, () -> ServerConfig.builder().certificateChain(null), "certificateChain"),
                 row("certificateChain missing", IllegalArgumentException.class,

@@ -5,10 +5,10 @@ import io.quicheengine.QuicConnection;
 import io.quicheengine.QuicEngine;
 import io.quicheengine.QuicListener;
 import io.quicheengine.QuicServer;
-import io.quicheengine.SelfSignedCertificate;
 import io.quicheengine.ServerConfig;
 import io.quicheengine.TransportSettings;
 import io.quicheengine.WaitStrategy;
+import io.quicheengine.testing.TestCertificate;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -16,12 +16,11 @@ import java.util.function.UnaryOperator;
 
 /**
  * A server engine and a client engine on 127.0.0.1 that verify each other for real (the client
- * trusts a fresh self-signed certificate), with every engine error recorded in one {@link ErrorLog}.
+ * trusts the checked-in test certificate), with every engine error recorded in one {@link ErrorLog}.
  * Both loops use {@link WaitStrategy#BLOCKING} so that tests sharing two cores with a relay and an
  * attacker thread do not starve each other. Test thread only; closes both engines.
  */
 final class Peers implements AutoCloseable {
-    static final SelfSignedCertificate CERTIFICATE = SelfSignedCertificate.generate();
     static final String ALPN = "reliability";
 
     final ErrorLog errors = new ErrorLog();
@@ -40,7 +39,7 @@ final class Peers implements AutoCloseable {
                     .closeTimeout(Duration.ofMillis(500)).errorHandler(errors.forEngine("client")).build();
             serverConfig = b.serverConfig.apply(serverConfigBuilder(b.serverTransport)).build();
             server = serverEngine.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), serverConfig, b.serverListener);
-            clientConfig = ClientConfig.builder().alpn(ALPN).caFile(CERTIFICATE.certificate()).serverName("localhost")
+            clientConfig = ClientConfig.builder().alpn(ALPN).caFile(TestCertificate.certificate()).serverName("localhost")
                     .transport(b.clientTransport).build();
         } catch (RuntimeException e) {
             if (client != null) {
@@ -58,7 +57,7 @@ final class Peers implements AutoCloseable {
 
     /** A server config with the test certificate and ALPN. */
     static ServerConfig.Builder serverConfigBuilder(TransportSettings transport) {
-        return ServerConfig.builder().certificateChain(CERTIFICATE.certificate()).privateKey(CERTIFICATE.privateKey())
+        return ServerConfig.builder().certificateChain(TestCertificate.certificate()).privateKey(TestCertificate.privateKey())
                 .alpn(ALPN).transport(transport);
     }
 

@@ -14,6 +14,7 @@ import io.quicheengine.StreamLimitException;
 import io.quicheengine.TransportSettings;
 import io.quicheengine.WaitStrategy;
 import io.quicheengine.testing.Direction;
+import io.quicheengine.testing.TestCertificate;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -50,7 +51,7 @@ class SafeDefaultsTest {
             assertThatThrownBy(() -> peers.clientEngine.connect(peers.server.localAddress(), defaults).awaitHandshake(Duration.ofSeconds(10)))
                     .isInstanceOf(ClosedException.class).hasMessageContaining("handshake").hasMessageContaining("CRYPTO_ERROR");
             // Trusting its CA but asking for another name must fail as well.
-            ClientConfig wrongName = ClientConfig.builder().alpn(Peers.ALPN).caFile(Peers.CERTIFICATE.certificate())
+            ClientConfig wrongName = ClientConfig.builder().alpn(Peers.ALPN).caFile(TestCertificate.certificate())
                     .serverName("not-localhost.example").build();
             assertThatThrownBy(() -> peers.clientEngine.connect(peers.server.localAddress(), wrongName).awaitHandshake(Duration.ofSeconds(10)))
                     .isInstanceOf(ClosedException.class).hasMessageContaining("CRYPTO_ERROR");
@@ -74,7 +75,7 @@ class SafeDefaultsTest {
      */
     @Test
     void retryTokensAreAuthenticatedAddressBoundAndExpire() throws Exception {
-        assertThat(ServerConfig.builder().certificateChain(Peers.CERTIFICATE.certificate()).privateKey(Peers.CERTIFICATE.privateKey())
+        assertThat(ServerConfig.builder().certificateChain(TestCertificate.certificate()).privateKey(TestCertificate.privateKey())
                 .alpn("x").build().retryTokenLifetime()).as("tokens expire by default").isEqualTo(Duration.ofSeconds(10));
         Duration lifetime = Duration.ofMillis(800);
         try (Peers peers = Peers.builder().serverConfig(b -> b.retry(true).retryTokenLifetime(lifetime)).build();
@@ -205,7 +206,7 @@ class SafeDefaultsTest {
 
     @Test
     void connectionsAndStreamsAreCappedByDefault() {
-        ServerConfig server = ServerConfig.builder().certificateChain(Peers.CERTIFICATE.certificate()).privateKey(Peers.CERTIFICATE.privateKey())
+        ServerConfig server = ServerConfig.builder().certificateChain(TestCertificate.certificate()).privateKey(TestCertificate.privateKey())
                 .alpn("x").build();
         assertThat(server.maxConnections()).as("default connection cap").isEqualTo(10_000);
         assertThat(TransportSettings.DEFAULTS.initialMaxStreamsBidi()).as("default bidirectional stream cap").isEqualTo(100);
@@ -226,12 +227,12 @@ class SafeDefaultsTest {
     @Test
     void keysAreLoggedOnlyWhenAsked(@TempDir Path directory) throws IOException {
         assertThat(ClientConfig.builder().alpn("x").build().keyLogFile()).as("client default").isNull();
-        assertThat(ServerConfig.builder().certificateChain(Peers.CERTIFICATE.certificate()).privateKey(Peers.CERTIFICATE.privateKey())
+        assertThat(ServerConfig.builder().certificateChain(TestCertificate.certificate()).privateKey(TestCertificate.privateKey())
                 .alpn("x").build().keyLogFile()).as("server default").isNull();
         Path keyLog = directory.resolve("keys.log");
         try (Peers peers = Peers.builder().build()) {
             peers.connect().close(); // the default config: nothing may appear anywhere we can see
-            ClientConfig logging = ClientConfig.builder().alpn(Peers.ALPN).caFile(Peers.CERTIFICATE.certificate()).serverName("localhost")
+            ClientConfig logging = ClientConfig.builder().alpn(Peers.ALPN).caFile(TestCertificate.certificate()).serverName("localhost")
                     .keyLogFile(keyLog).build();
             QuicConnection connection = peers.clientEngine.connect(peers.server.localAddress(), logging).awaitHandshake(Duration.ofSeconds(10));
             connection.close();

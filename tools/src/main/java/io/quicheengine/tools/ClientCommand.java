@@ -6,12 +6,15 @@ import io.quicheengine.ClientConfig;
 import io.quicheengine.ConnectionStats;
 import io.quicheengine.QuicConnection;
 import io.quicheengine.QuicEngine;
+import io.quicheengine.TransportSettings;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,7 +40,11 @@ import picocli.CommandLine.Spec;
                 "  download  sends an 8-byte big-endian byte count (0 with --duration:",
                 "            until the client stops reading) and ends its side, then counts",
                 "            what the server sends (`quic server --mode source`)",
-                "--bytes is the total over all streams; without it the run lasts --duration.",
+                "--bytes is the total over all streams, --bytes-per-stream each stream's",
+                "share; without either the run lasts --duration.",
+                "--datagrams N sends N QUIC DATAGRAMs instead (at most 32 unanswered),",
+                "to a `quic server --datagrams`, checks each echo and reports the",
+                "counts and round-trip times; one not echoed within --timeout is lost.",
                 "Exit codes: 0 done and checked; 1 data wrong or short; 2 bad input or a",
                 "failed connection (one line on stderr says which).",
                 ""})
@@ -59,11 +66,18 @@ final class ClientCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true)
     Amount amount;
 
-    /** Either a byte count or a duration. */
+    /** A byte count (in total or per stream), a duration, or a number of datagrams. */
     static final class Amount {
         @Option(names = "--bytes", paramLabel = "N", converter = Units.BytesConverter.class,
                 description = "Total bytes over all streams (1000, 10M, 1GiB).")
         Long bytes;
+
+        @Option(names = "--bytes-per-stream", paramLabel = "N", converter = Units.BytesConverter.class,
+                description = "Bytes on each of the -P streams (the total is N times -P).")
+        Long bytesPerStream;
+
+        @Option(names = "--datagrams", paramLabel = "N", description = "Echo N QUIC DATAGRAMs instead of streams (see above).")
+        Integer datagrams;
 
         @Option(names = "--duration", paramLabel = "T", converter = Units.DurationConverter.class,
                 description = "How long to run (10, 10s, 500ms, 1m). The default, 10 s, applies when neither is given.")
@@ -87,6 +101,13 @@ final class ClientCommand implements Callable<Integer> {
     @Mixin
     EngineOptions engineOptions;
 
+    @Option(names = "--datagram-size", paramLabel = "B", defaultValue = "64", converter = Units.BytesConverter.class,
+            description = "Bytes per datagram with --datagrams, " + DatagramEcho.HEADER + " up to what the server accepts. Default ${DEFAULT-VALUE}.")
+    long datagramSize;
+
+    @Mixin
+    LogOptions logs;
+
     @Option(names = "--json", description = "Print one JSON document with the result instead of the text report.")
     boolean json;
 
@@ -98,11 +119,24 @@ final class ClientCommand implements Callable<Integer> {
         if (rate < 0) {
             throw new CliException("--rate must not be negative, was " + rate);
         }
+        if (amount != null && amount.datagrams != null) {
+            return datagrams(amount.datagrams);
+        }
         long bytes = amount != null && amount.bytes != null ? amount.bytes : -1;
-        Duration duration = amount != null && amount.duration != null ? amount.duration : bytes < 0 ? Duration.ofSeconds(10) : null;
         if (bytes == 0 || bytes < -1) {
             throw new CliException("--bytes must be positive, was " + bytes);
         }
+        Long perStream = amount != null ? amount.bytesPerStream : null;
+        if (perStream != null) {
+            if (perStream < 1) {
+                throw new CliException("--bytes-per-stream must be positive, was " + perStream);
+            }
+            if (perStream > Long.MAX_VALUE / parallel) {
+                throw new CliException("--bytes-per-stream " + perStream + " times -P " + parallel + " is more than a long holds");
+            }
+            bytes = perStream * parallel; // TransferPlan splits a total evenly: exactly perStream each
+        }
+        Duration duration = amount != null && amount.duration != null ? amount.duration : bytes < 0 ? Duration.ofSeconds(10) : null;
         if (duration != null && (duration.isNegative() || duration.isZero())) {
             throw new CliException("--duration must be positive, was " + duration);
         }
@@ -111,7 +145,7 @@ final class ClientCommand implements Callable<Integer> {
         }
         HostPort target = ClientConnector.parse(server);
         InetSocketAddress address = target.resolve();
-        ClientConfig config = ClientConnector.config(alpn, trust);
+        ClientConfig config = ClientConnector.config(alpn, trust, logs, TransportSettings.DEFAULTS);
         int chunk = rate > 0 ? (int) Math.max(1000, Math.min(UNLIMITED_CHUNK, rate / parallel / 100)) : UNLIMITED_CHUNK;
         TransferPlan plan = new TransferPlan(mode, parallel, bytes, duration, rate, chunk, timeout.multipliedBy(2));
         PrintWriter out = spec.commandLine().getOut();
@@ -121,7 +155,8 @@ final class ClientCommand implements Callable<Integer> {
             if (!json) {
                 out.println("quic client: connected to " + target + ", alpn '" + connection.applicationProtocol()
                         + "', " + mode.name().toLowerCase(Locale.ROOT) + " on " + parallel + (parallel == 1 ? " stream" : " streams") + ", "
-                        + (bytes > 0 ? Units.bytes(bytes) : Units.duration(duration)) + (rate > 0 ? " at " + Units.byteRate(rate) : ""));
+                        + (perStream != null ? Units.bytes(perStream) + " per stream" : bytes > 0 ? Units.bytes(bytes) : Units.duration(duration))
+                        + (rate > 0 ? " at " + Units.byteRate(rate) : ""));
                 out.println("[ interval   s]         sent      bitrate      received      bitrate       rtt       cwnd  lost");
             }
             TransferRun.Result result = TransferRun.run(connection, plan, engineOptions.waitStrategy, "server", interval -> {
@@ -140,6 +175,87 @@ final class ClientCommand implements Callable<Integer> {
                 summary(out, result, stats);
             }
             return result.ok() ? 0 : 1;
+        }
+    }
+
+    /** {@code --datagrams N}: the echo of N datagrams on one connection, no streams. */
+    private int datagrams(int count) throws Exception {
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        for (String option : List.of("--mode", "-P", "--rate")) {
+            if (parsed.hasMatchedOption(option)) {
+                throw new CliException(option + " does not apply to --datagrams (datagrams are echoed on the connection, not on streams)");
+            }
+        }
+        if (count < 1) {
+            throw new CliException("--datagrams must be positive, was " + count);
+        }
+        if (datagramSize < DatagramEcho.HEADER || datagramSize > 65_535) {
+            throw new CliException("--datagram-size must be " + DatagramEcho.HEADER + "..65535, was " + datagramSize);
+        }
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new CliException("--timeout must be positive, was " + timeout);
+        }
+        HostPort target = ClientConnector.parse(server);
+        InetSocketAddress address = target.resolve();
+        ClientConfig config = ClientConnector.config(alpn, trust, logs,
+                TransportSettings.builder().datagrams(DatagramEcho.QUEUE_LENGTH).build());
+        PrintWriter out = spec.commandLine().getOut();
+        try (QuicEngine engine = engineOptions.engine("quic-client").build()) {
+            QuicConnection connection = ClientConnector.connect(engine, target, address, config, timeout,
+                    DatagramEcho.wakes(Thread.currentThread()));
+            int max = connection.maxDatagramSize();
+            if (max == 0) {
+                connection.close();
+                throw new CliException(target + " does not accept QUIC DATAGRAMs (start it with `quic server --datagrams`)");
+            }
+            if (datagramSize > max) {
+                connection.close();
+                throw new CliException("--datagram-size " + datagramSize + " is more than the " + max + " bytes " + target + " accepts");
+            }
+            if (!json) {
+                out.println("quic client: connected to " + target + ", alpn '" + connection.applicationProtocol() + "', echo of " + count
+                        + " datagrams of " + datagramSize + " bytes, at most " + DatagramEcho.WINDOW + " unanswered");
+            }
+            DatagramEcho.Result result = new DatagramEcho(connection, count, (int) datagramSize, timeout, engineOptions.waitStrategy).run();
+            ConnectionStats stats = TransferRun.close(connection, new StatsSampler());
+            if (result.echoed() == 0 && connection.closeReason() != null) {
+                CliException lost = Failures.closed(connection.closeReason(), "server");
+                if (lost != null) {
+                    throw lost;
+                }
+            }
+            Histogram rtt = result.rtt();
+            DatagramReport.Rtt rttMicros = rtt.getTotalCount() == 0 ? null : new DatagramReport.Rtt(rtt.getMinValue() / 1e3,
+                    rtt.getValueAtPercentile(50) / 1e3, rtt.getValueAtPercentile(99) / 1e3, rtt.getMaxValue() / 1e3);
+            if (json) {
+                out.println(new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).writerWithDefaultPrettyPrinter()
+                        .writeValueAsString(new DatagramReport("client", target.toString(), alpn, "datagrams", result.ok(), result.seconds(),
+                                count, result.size(), result.echoed(), result.lost(), result.wrong(), result.late(), rttMicros,
+                                new Report.Packets(stats.packetsSent(), stats.packetsReceived(), stats.packetsLost()))));
+            } else {
+                out.println(String.format(Locale.ROOT, "datagrams: sent %d, echoed %d, lost %d, wrong %d in %.2f s (%.0f per second)", count,
+                        result.echoed(), result.lost(), result.wrong(), result.seconds(), result.echoed() / Math.max(1e-9, result.seconds())));
+                if (rttMicros != null) {
+                    out.println(String.format(Locale.ROOT, "rtt us: min %.1f  p50 %.1f  p99 %.1f  max %.1f", rttMicros.min(), rttMicros.p50(),
+                            rttMicros.p99(), rttMicros.max()));
+                }
+                out.println(result.ok() ? "OK: all " + count + " datagrams came back intact"
+                        : "FAILED: " + result.lost() + " lost, " + result.wrong() + " came back wrong");
+            }
+            return result.ok() ? 0 : 1;
+        }
+    }
+
+    /**
+     * The {@code --json} document of a {@code --datagrams} run (snake_case). Immutable.
+     *
+     * @param rttMicros null when no echo came back
+     */
+    record DatagramReport(String command, String server, String alpn, String mode, boolean ok, double seconds, int datagrams, int size,
+                          long echoed, long lost, long wrong, long late, Rtt rttMicros, Report.Packets packets) {
+
+        /** Round-trip times of the echoed datagrams, microseconds. */
+        record Rtt(double min, double p50, double p99, double max) {
         }
     }
 
@@ -185,7 +301,9 @@ final class ClientCommand implements Callable<Integer> {
                 mode == ClientMode.ECHO ? r.failures().isEmpty() && r.received() == r.sent() : null,
                 r.serverReceipts() >= 0 ? r.serverReceipts() : null,
                 new Report.Rtt(s.rttMinNanos() / 1e3, s.rttAvgNanos() / 1e3, s.rttMaxNanos() / 1e3), s.cwndMaxBytes(),
-                new Report.Packets(stats.packetsSent(), stats.packetsReceived(), stats.packetsLost()), intervals, r.failures());
+                new Report.Packets(stats.packetsSent(), stats.packetsReceived(), stats.packetsLost()), intervals,
+                r.perStream().stream().map(c -> new Report.StreamReport(c.streamId(), c.sent(), c.received(),
+                        c.serverReceipt() >= 0 ? c.serverReceipt() : null)).toList(), r.failures());
     }
 
     /**
@@ -197,7 +315,7 @@ final class ClientCommand implements Callable<Integer> {
     record Report(String command, String server, String alpn, String mode, int streams, long rateBytesPerSecond, boolean ok,
                   double seconds, long bytesSent, long bytesReceived, double sentMbitPerSecond, double receivedMbitPerSecond,
                   Boolean verified, Long serverReceipt, Rtt rttMicros, long cwndMaxBytes, Packets packets,
-                  List<IntervalReport> intervals, List<String> failures) {
+                  List<IntervalReport> intervals, List<StreamReport> perStream, List<String> failures) {
 
         /** Round-trip times in microseconds. */
         record Rtt(double min, double avg, double max) {
@@ -205,6 +323,10 @@ final class ClientCommand implements Callable<Integer> {
 
         /** Client-side packet counters. */
         record Packets(long sent, long received, long lost) {
+        }
+
+        /** One stream's counts; {@code serverReceipt} is null unless a sink answered. */
+        record StreamReport(long id, long bytesSent, long bytesReceived, Long serverReceipt) {
         }
 
         /** One second of the run. */

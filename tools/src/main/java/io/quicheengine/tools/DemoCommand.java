@@ -5,7 +5,6 @@ import io.quicheengine.ConnectionStats;
 import io.quicheengine.QuicConnection;
 import io.quicheengine.QuicEngine;
 import io.quicheengine.QuicServer;
-import io.quicheengine.SelfSignedCertificate;
 import io.quicheengine.ServerConfig;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -111,7 +110,7 @@ final class DemoCommand implements Callable<Integer> {
             summary(out, result, stats, total, intact);
             return intact ? 0 : 1;
         } finally {
-            SelfSignedFiles.delete(certificate);
+            certificate.delete();
         }
     }
 

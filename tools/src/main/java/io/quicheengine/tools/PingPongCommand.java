@@ -6,6 +6,7 @@ import io.quicheengine.ClientConfig;
 import io.quicheengine.QuicConnection;
 import io.quicheengine.QuicEngine;
 import io.quicheengine.QuicStream;
+import io.quicheengine.TransportSettings;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -57,6 +58,9 @@ final class PingPongCommand implements Callable<Integer> {
     @Mixin
     TrustOptions trust;
 
+    @Mixin
+    LogOptions logs;
+
     @Option(names = "--timeout", paramLabel = "T", defaultValue = "5s", converter = Units.DurationConverter.class,
             description = "Handshake timeout, and the longest wait for one echo. Default ${DEFAULT-VALUE}.")
     Duration timeout;
@@ -83,7 +87,7 @@ final class PingPongCommand implements Callable<Integer> {
         }
         HostPort target = ClientConnector.parse(server);
         InetSocketAddress address = target.resolve();
-        ClientConfig config = ClientConnector.config(alpn, trust);
+        ClientConfig config = ClientConnector.config(alpn, trust, logs, TransportSettings.DEFAULTS);
         PrintWriter out = spec.commandLine().getOut();
         int length = (int) size;
         try (QuicEngine engine = engineOptions.engine("quic-pingpong").build()) {

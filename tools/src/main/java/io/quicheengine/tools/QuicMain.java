@@ -20,10 +20,10 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "quic", mixinStandardHelpOptions = true, versionProvider = QuicMain.Version.class,
         // The bench command (performance issue) joins this list.
-        subcommands = {DemoCommand.class, ServerCommand.class, ClientCommand.class, PingPongCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, ServerCommand.class, ClientCommand.class, PingPongCommand.class, CertCommand.class, CommandLine.HelpCommand.class},
         description = {"QUIC on quiche-engine: a self-checking demo, a test server, an",
-                "iperf3-style client and a latency probe. Start with `quic demo`;",
-                "every command takes --help.",
+                "iperf3-style client, a latency probe and a certificate maker. Start",
+                "with `quic demo`; every command takes --help.",
                 ""})
 public final class QuicMain implements Runnable {
     @Spec
@@ -76,7 +76,7 @@ public final class QuicMain implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "choose a command: demo, server, client or pingpong");
+        throw new ParameterException(spec.commandLine(), "choose a command: demo, server, client, pingpong or cert");
     }
 
     /** "quic 0.1.0 (libquiche 0.24.5 (release) from ...)". */

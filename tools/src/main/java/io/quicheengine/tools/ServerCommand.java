@@ -3,8 +3,8 @@ package io.quicheengine.tools;
 import io.quicheengine.QuicEngine;
 import io.quicheengine.QuicException;
 import io.quicheengine.QuicServer;
-import io.quicheengine.SelfSignedCertificate;
 import io.quicheengine.ServerConfig;
+import io.quicheengine.TransportSettings;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -37,10 +37,13 @@ import picocli.CommandLine.Spec;
                 "          that many bytes and ends its side. 0, or a stream ended before 8",
                 "          bytes, means: until the client stops reading (STOP_SENDING)",
                 "Streams the client opens one-way are read and discarded in every mode.",
+                "With --datagrams it also sends every QUIC DATAGRAM back as it came",
+                "(`quic client --datagrams N` measures that echo).",
                 "Without --cert/--key it makes a self-signed certificate for localhost,",
-                "127.0.0.1 and ::1 (files readable by the owner only) and prints its path",
-                "and SHA-256 fingerprint; clients trust it with --ca FILE --server-name",
-                "localhost, or skip the check with --insecure.",
+                "127.0.0.1 and ::1 in a private temporary directory, deleted when the",
+                "server exits, and prints its path and SHA-256 fingerprint; clients trust",
+                "it with --ca FILE --server-name localhost, or skip the check with",
+                "--insecure. `quic cert` makes a pair that stays.",
                 ""})
 final class ServerCommand implements Callable<Integer> {
     @Spec
@@ -73,6 +76,12 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--retry", description = "Stateless retry: clients must prove their address with a token first.")
     boolean retry;
 
+    @Option(names = "--datagrams", description = "Accept QUIC DATAGRAMs (RFC 9221) and echo each one back.")
+    boolean datagrams;
+
+    @Mixin
+    LogOptions logs;
+
     @Option(names = "--early-data", description = "Accept 0-RTT data from clients resuming a session. Such data can be replayed by an attacker:"
             + " only for idempotent requests.")
     boolean earlyData;
@@ -96,7 +105,7 @@ final class ServerCommand implements Callable<Integer> {
             return serve(address, where, selfSigned);
         } finally {
             if (selfSigned != null) {
-                SelfSignedFiles.delete(selfSigned);
+                selfSigned.delete();
             }
         }
     }
@@ -111,6 +120,10 @@ final class ServerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CliException("--alpn '" + alpn + "': " + e.getMessage());
         }
+        if (datagrams) {
+            builder.transport(TransportSettings.builder().datagrams(DatagramEcho.QUEUE_LENGTH).build());
+        }
+        logs.apply(builder);
         ServerConfig config = builder.certificateChain(certFile).privateKey(keyFile).maxConnections(maxConnections).retry(retry)
                 .earlyData(earlyData).build();
 
@@ -131,7 +144,7 @@ final class ServerCommand implements Callable<Integer> {
                 engine.close(); // closes every connection with CONNECTION_CLOSE before the JVM goes
                 printEvents(events, out);
                 if (selfSigned != null) {
-                    SelfSignedFiles.delete(selfSigned); // the main thread may not get to its finally before the JVM halts
+                    selfSigned.delete(); // the main thread may not get to its finally before the JVM halts
                 }
                 stopped.countDown();
             }, "quic-server-shutdown"));
@@ -139,7 +152,7 @@ final class ServerCommand implements Callable<Integer> {
             InetSocketAddress bound = server.localAddress();
             out.println("quic server: listening on " + HostPort.of(bound, "--listen")
                     + " (UDP), alpn '" + alpn + "', mode " + mode.name().toLowerCase(Locale.ROOT) + ", wait strategy "
-                    + engineOptions.waitStrategy + (retry ? ", stateless retry" : ""));
+                    + engineOptions.waitStrategy + (retry ? ", stateless retry" : "") + (datagrams ? ", datagram echo" : ""));
             out.println("  " + QuicEngine.library());
             if (selfSigned != null) {
                 out.println("  certificate: self-signed " + selfSigned.certificate() + " (SHA-256 " + selfSigned.sha256Fingerprint() + ")");
@@ -147,6 +160,7 @@ final class ServerCommand implements Callable<Integer> {
             } else {
                 out.println("  certificate: " + cert.toAbsolutePath());
             }
+            LogOptions.describe(config.qlogDirectory(), config.keyLogFile(), out);
             out.flush();
             while (!stopped.await(100, TimeUnit.MILLISECONDS)) {
                 printEvents(events, out);

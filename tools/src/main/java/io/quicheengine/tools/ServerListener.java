@@ -2,6 +2,8 @@ package io.quicheengine.tools;
 
 import io.quicheengine.CloseReason;
 import io.quicheengine.ConnectionStats;
+import io.quicheengine.DatagramHandler;
+import io.quicheengine.DatagramStats;
 import io.quicheengine.FragmentHandler;
 import io.quicheengine.QuicConnection;
 import io.quicheengine.QuicListener;
@@ -13,7 +15,8 @@ import java.util.function.Consumer;
 
 /**
  * The server side of the tools: serves each client stream by {@link ServerMode} (echo, sink,
- * source) from the engine's callbacks, never blocking. A stream whose peer is faster than the
+ * source) from the engine's callbacks, never blocking, and (when datagrams are on) sends every
+ * QUIC DATAGRAM back as it came. A stream whose peer is faster than the
  * network is not read further until what is owed to it has been written, so backpressure travels
  * back to the client through QUIC flow control.
  *
@@ -28,10 +31,30 @@ final class ServerListener implements QuicListener {
     private final byte[] scratch = new byte[SCRATCH];
     private final Map<QuicStream, StreamHandler> handlers = new IdentityHashMap<>();
     private final Map<QuicConnection, Long> openedAt = new IdentityHashMap<>();
+    private final DatagramHandler echoDatagram = this::echoDatagram;
+    /** The connection whose datagrams {@link #echoDatagram} is answering, during {@link #onDatagramsReadable}. */
+    private QuicConnection datagramPeer;
 
     ServerListener(ServerMode mode, Consumer<String> events) {
         this.mode = mode;
         this.events = events;
+    }
+
+    /** Echo: datagrams are unreliable, so one that finds quiche's queue (or the peer's size limit) too small is dropped and counted, not held. */
+    @Override
+    public void onDatagramsReadable(QuicConnection connection) {
+        datagramPeer = connection;
+        while (connection.pollDatagrams(echoDatagram, 64) > 0) {
+            // answered in echoDatagram
+        }
+        datagramPeer = null;
+    }
+
+    private void echoDatagram(org.agrona.DirectBuffer buffer, int index, int length) {
+        buffer.getBytes(index, scratch, 0, length);
+        if (length <= datagramPeer.maxDatagramSize()) {
+            datagramPeer.offerDatagram(scratch, 0, length); // false: refused, counted in datagramStats()
+        }
     }
 
     @Override
@@ -98,7 +121,8 @@ final class ServerListener implements QuicListener {
         String took = opened == null ? "" : String.format(java.util.Locale.ROOT, " after %.1f s", (System.nanoTime() - opened) / 1e9);
         events.accept("connection from " + addressText(connection) + " closed" + took + ": " + reason
                 + "; packets sent " + stats.packetsSent() + ", received " + stats.packetsReceived() + ", lost " + stats.packetsLost()
-                + "; bytes sent " + Units.bytes(stats.bytesSent()) + ", received " + Units.bytes(stats.bytesReceived()));
+                + "; bytes sent " + Units.bytes(stats.bytesSent()) + ", received " + Units.bytes(stats.bytesReceived())
+                + datagramText(stats.datagrams()));
     }
 
     private void pump(QuicStream stream, StreamHandler handler) {
@@ -111,6 +135,12 @@ final class ServerListener implements QuicListener {
         while (stream.read(scratch, 0, scratch.length) > 0) {
             // discarded
         }
+    }
+
+    private static String datagramText(DatagramStats datagrams) {
+        return datagrams.received() == 0 && datagrams.sent() == 0 ? ""
+                : "; datagrams received " + datagrams.received() + ", echoed " + datagrams.sent()
+                        + (datagrams.refused() == 0 ? "" : ", refused for want of queue room " + datagrams.refused());
     }
 
     private static String addressText(QuicConnection connection) {

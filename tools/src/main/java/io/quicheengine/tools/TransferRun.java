@@ -32,13 +32,22 @@ final class TransferRun {
      * @param failures       what went wrong with the data, per stream (empty: all good)
      * @param connectionLost why the connection ended early, or null
      * @param serverReceipts the byte counts a sink server answered, summed (-1: it answered none)
+     * @param perStream      each stream's counts, in the order the streams were opened
      */
     record Result(TransferPlan plan, double seconds, long sent, long received, List<Interval> intervals, StatsSampler sampler,
-                  List<String> failures, CliException connectionLost, long serverReceipts) {
+                  List<String> failures, CliException connectionLost, long serverReceipts, List<StreamCounts> perStream) {
 
         boolean ok() {
             return failures.isEmpty() && connectionLost == null;
         }
+    }
+
+    /**
+     * One stream's share of a run.
+     *
+     * @param serverReceipt the byte count a sink server answered for it, or -1 when none
+     */
+    record StreamCounts(long streamId, long sent, long received, long serverReceipt) {
     }
 
     /**
@@ -119,7 +128,9 @@ final class TransferRun {
         }
         long sent = workers.stream().mapToLong(StreamWorker::sent).sum();
         long received = workers.stream().mapToLong(StreamWorker::received).sum();
-        return new Result(plan, (end - start) / 1e9, sent, received, intervals, sampler, failures, lost, receipts);
+        List<StreamCounts> perStream = workers.stream()
+                .map(w -> new StreamCounts(w.stream().id(), w.sent(), w.received(), w.serverReceipt())).toList();
+        return new Result(plan, (end - start) / 1e9, sent, received, intervals, sampler, failures, lost, receipts, perStream);
     }
 
     /** Closes the connection cleanly, waits for the close, and takes the final statistics into {@code sampler}. */

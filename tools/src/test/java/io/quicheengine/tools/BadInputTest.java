@@ -37,6 +37,20 @@ class BadInputTest {
     }
 
     @Test
+    void datagramMistakes(@TempDir Path dir) {
+        assertOneLineError(Cli.run("client", server.address(), "--alpn", "right", "--datagrams", "10", "--insecure"),
+                "does not accept QUIC DATAGRAMs", "quic server --datagrams");
+        assertOneLineError(Cli.run("client", server.address(), "--alpn", "right", "--datagrams", "10", "--mode", "upload", "--insecure"),
+                "--mode does not apply to --datagrams");
+        assertOneLineError(Cli.run("client", server.address(), "--alpn", "right", "--datagrams", "10", "--bytes", "1000"),
+                "mutually exclusive");
+        assertOneLineError(Cli.run("client", server.address(), "--alpn", "right", "--bytes-per-stream", "0"),
+                "--bytes-per-stream must be positive");
+        assertOneLineError(Cli.run("client", server.address(), "--alpn", "right", "--bytes", "1000", "--keylog", dir.resolve("no/such/keys.log").toString()),
+                "--keylog", "not a file in an existing directory");
+    }
+
+    @Test
     void unknownHost() {
         assertOneLineError(Cli.run("client", "nosuch.invalid:4433", "--alpn", "right", "--bytes", "1000"),
                 "quic client: unknown host 'nosuch.invalid'");
@@ -54,12 +68,12 @@ class BadInputTest {
     @Test
     void unreadableCertificateOrKey(@TempDir Path dir) throws IOException {
         Path missing = dir.resolve("missing.pem");
-        assertOneLineError(Cli.run("server", "--listen", "127.0.0.1:0", "--alpn", "right", "--cert", missing.toString(), "--key", server.certificate.privateKey().toString()),
+        assertOneLineError(Cli.run("server", "--listen", "127.0.0.1:0", "--alpn", "right", "--cert", missing.toString(), "--key", server.key()),
                 "cannot read --cert " + missing, "no such file");
         assertOneLineError(Cli.run("server", "--listen", "127.0.0.1:0", "--alpn", "right", "--cert", server.ca(), "--key", dir.toString()),
                 "cannot read --key " + dir, "not a readable file");
         Path garbage = Files.writeString(dir.resolve("garbage.pem"), "this is not a certificate\n");
-        assertOneLineError(Cli.run("server", "--listen", "127.0.0.1:0", "--alpn", "right", "--cert", garbage.toString(), "--key", server.certificate.privateKey().toString()),
+        assertOneLineError(Cli.run("server", "--listen", "127.0.0.1:0", "--alpn", "right", "--cert", garbage.toString(), "--key", server.key()),
                 "cannot load the certificate or key (--cert " + garbage);
         assertOneLineError(Cli.run("server", "--listen", "127.0.0.1:0", "--alpn", "right", "--cert", server.ca()),
                 "give both --cert and --key");

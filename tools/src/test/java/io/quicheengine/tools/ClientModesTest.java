@@ -31,6 +31,21 @@ class ClientModesTest {
     }
 
     @Test
+    void bytesPerStreamGivesEveryStreamThatMany() throws Exception {
+        try (TestServer sink = new TestServer("perf", ServerMode.SINK)) {
+            JsonNode result = json(Cli.run("client", sink.address(), "--alpn", "perf", "--mode", "upload", "--bytes-per-stream", "100001",
+                    "-P", "3", "--insecure", "--json"));
+
+            assertThat(result.get("bytes_sent").asLong()).isEqualTo(300_003);
+            assertThat(result.get("per_stream")).hasSize(3);
+            for (JsonNode stream : result.get("per_stream")) {
+                assertThat(stream.get("bytes_sent").asLong()).as(stream.toString()).isEqualTo(100_001);
+                assertThat(stream.get("server_receipt").asLong()).as("what the sink counted on stream " + stream.get("id")).isEqualTo(100_001);
+            }
+        }
+    }
+
+    @Test
     void downloadGetsExactlyTheBytesAskedFor() throws Exception {
         try (TestServer source = new TestServer("perf", ServerMode.SOURCE)) {
             JsonNode counted = json(Cli.run("client", source.address(), "--alpn", "perf", "--mode", "download", "--bytes", "2M", "-P", "2",

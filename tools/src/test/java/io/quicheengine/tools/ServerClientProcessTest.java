@@ -17,7 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,12 +33,19 @@ class ServerClientProcessTest {
 
     /** Starts {@link QuicMain} in a new JVM with the engine's flags and this JVM's class path. */
     private static Process quic(Path stdout, Path stderr, String... args) throws IOException {
+        return quic(Map.of(), stdout, stderr, args);
+    }
+
+    /** Starts {@link QuicMain} in a new JVM with {@code environment} added to this one's. */
+    private static Process quic(Map<String, String> environment, Path stdout, Path stderr, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
                 "--sun-misc-unsafe-memory-access=allow", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), QuicMain.class.getName()));
         command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+        builder.environment().putAll(environment);
+        return builder.start();
     }
 
     private static Matcher awaitLine(Process process, Path output, Pattern pattern, long timeoutMillis) throws Exception {
@@ -59,9 +68,10 @@ class ServerClientProcessTest {
         Path serverOut = dir.resolve("server.out");
         Path serverErr = dir.resolve("server.err");
         Process server = quic(serverOut, serverErr, "server", "--listen", "127.0.0.1:0", "--alpn", "quic-test", "--mode", "echo");
+        String ca = null;
         try {
             int port = Integer.parseInt(awaitLine(server, serverOut, LISTENING, 30_000).group(1));
-            String ca = awaitLine(server, serverOut, CA, 5_000).group(1);
+            ca = awaitLine(server, serverOut, CA, 5_000).group(1);
             assertThat(Path.of(ca)).isReadable();
 
             Path clientOut = dir.resolve("client.out");
@@ -87,6 +97,7 @@ class ServerClientProcessTest {
             }
         }
         assertThat(Files.readString(serverErr)).isEmpty();
+        assertThat(Path.of(ca).getParent()).as("the self-signed key's directory, after SIGTERM").doesNotExist();
     }
 
     /** {@code --early-data}: a client resuming a session writes its request in 0-RTT and gets it echoed. */
@@ -133,5 +144,101 @@ class ServerClientProcessTest {
             }
         }
         assertThat(Files.readString(serverErr)).isEmpty();
+    }
+
+    /** {@code --datagrams} on both sides, and {@code --qlog-dir}/{@code --keylog} on both: the echo is counted, the traces are real. */
+    @Test
+    void datagramEchoBetweenProcessesLeavesQlogAndKeyLogOnBothSides(@TempDir Path dir) throws Exception {
+        Path serverOut = dir.resolve("server.out");
+        Path serverErr = dir.resolve("server.err");
+        Path serverQlog = dir.resolve("server-qlog");
+        Path clientQlog = dir.resolve("client-qlog");
+        Path serverKeys = dir.resolve("server-keys.log");
+        Path clientKeys = dir.resolve("client-keys.log");
+        Process server = quic(serverOut, serverErr, "server", "--listen", "127.0.0.1:0", "--alpn", "quic-test", "--datagrams",
+                "--qlog-dir", serverQlog.toString(), "--keylog", serverKeys.toString());
+        try {
+            int port = Integer.parseInt(awaitLine(server, serverOut, LISTENING, 30_000).group(1));
+            String ca = awaitLine(server, serverOut, CA, 5_000).group(1);
+            assertThat(Files.readString(serverOut)).contains("datagram echo", "qlog traces: " + serverQlog, "TLS key log: " + serverKeys);
+
+            Cli.Run run = Cli.run("client", "127.0.0.1:" + port, "--alpn", "quic-test", "--datagrams", "500", "--datagram-size", "200",
+                    "--ca", ca, "--server-name", "localhost", "--qlog-dir", clientQlog.toString(), "--keylog", clientKeys.toString(), "--json");
+
+            assertThat(run.exitCode()).as(run.toString()).isZero();
+            JsonNode json = new ObjectMapper().readTree(run.out());
+            assertThat(json.get("ok").asBoolean()).isTrue();
+            assertThat(json.get("datagrams").asInt()).isEqualTo(500);
+            assertThat(json.get("echoed").asLong()).isEqualTo(500);
+            assertThat(json.get("lost").asLong()).isZero();
+            assertThat(json.get("wrong").asLong()).isZero();
+            double p50 = json.get("rtt_micros").get("p50").asDouble();
+            assertThat(p50).isPositive();
+            assertThat(json.get("rtt_micros").get("max").asDouble()).isGreaterThanOrEqualTo(p50);
+            awaitLine(server, serverOut, Pattern.compile("closed .*datagrams received 500, echoed 500"), 10_000);
+
+            assertKeyLog(clientKeys);
+            assertKeyLog(serverKeys);
+            assertQlogTrace(clientQlog, "-client.sqlog", 1_000);
+            assertQlogTrace(serverQlog, "-server.sqlog", 10_000); // the server frees the connection after its draining period
+        } finally {
+            server.destroy();
+            if (!server.waitFor(10, TimeUnit.SECONDS)) {
+                server.destroyForcibly();
+            }
+        }
+        assertThat(Files.readString(serverErr)).isEmpty();
+    }
+
+    /** Without {@code --keylog}, a client started with SSLKEYLOGFILE in its environment writes its secrets there, as curl does. */
+    @Test
+    void clientProcessHonoursSslKeyLogFile(@TempDir Path dir) throws Exception {
+        Path keys = dir.resolve("env-keys.log");
+        try (TestServer echo = new TestServer("quic-test", ServerMode.ECHO)) {
+            Path clientOut = dir.resolve("client.out");
+            Path clientErr = dir.resolve("client.err");
+            Process client = quic(Map.of(LogOptions.KEYLOG_VARIABLE, keys.toString()), clientOut, clientErr, "client", echo.address(),
+                    "--alpn", "quic-test", "--bytes", "10K", "--ca", echo.ca(), "--server-name", "localhost");
+            assertThat(client.waitFor(30, TimeUnit.SECONDS)).as("client finished").isTrue();
+            assertThat(client.exitValue()).as(Files.readString(clientOut) + Files.readString(clientErr)).isZero();
+        }
+        assertKeyLog(keys);
+    }
+
+    /** NSS key log lines: LABEL CLIENT_RANDOM SECRET, with the 1-RTT client secret among them. */
+    private static void assertKeyLog(Path file) throws IOException {
+        assertThat(file).exists();
+        List<String> lines = Files.readAllLines(file);
+        assertThat(lines).anySatisfy(line -> assertThat(line).matches("CLIENT_TRAFFIC_SECRET_0 [0-9a-f]{64} [0-9a-f]{64,96}"));
+        assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("CLIENT_HANDSHAKE_TRAFFIC_SECRET "));
+    }
+
+    /** One trace file ending in {@code suffix} in {@code directory}: JSON-SEQ, a qlog header first, then events. */
+    private static void assertQlogTrace(Path directory, String suffix, long timeoutMillis) throws Exception {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (true) {
+            try {
+                List<Path> traces;
+                try (var files = Files.list(directory)) {
+                    traces = files.filter(f -> f.getFileName().toString().endsWith(suffix)).toList();
+                }
+                assertThat(traces).as("trace files in " + directory).hasSize(1);
+                byte[] bytes = Files.readAllBytes(traces.get(0));
+                assertThat(bytes).as("a JSON-SEQ record starts with RS (0x1E)").isNotEmpty().startsWith((byte) 0x1E);
+                List<String> records = Arrays.stream(new String(bytes, StandardCharsets.UTF_8).split("\u001e")).filter(r -> !r.isBlank()).toList();
+                ObjectMapper mapper = new ObjectMapper();
+                assertThat(mapper.readTree(records.get(0)).has("qlog_version")).as(records.get(0)).isTrue();
+                assertThat(records.size()).as("events after the header").isGreaterThan(10);
+                for (String record : records) {
+                    assertThat(mapper.readTree(record).isObject()).as(record).isTrue();
+                }
+                return;
+            } catch (AssertionError | IOException e) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 }
