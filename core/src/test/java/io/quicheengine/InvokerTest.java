@@ -36,7 +36,7 @@ class InvokerTest {
     }
 
     private static ClientConfig clientConfig() {
-        return ClientConfig.builder().alpn(EngineFixture.ALPN).caFile(EngineFixture.CERTIFICATE.certificate()).serverName("localhost")
+        return ClientConfig.builder().alpn(EngineFixture.ALPN).caFile(io.quicheengine.testing.TestCertificate.certificate()).serverName("localhost")
                 .transport(TRANSPORT).build();
     }
 
