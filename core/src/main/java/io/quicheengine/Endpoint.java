@@ -4,11 +4,11 @@ import io.quicheengine.ffi.SockAddr;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
-import org.agrona.collections.Long2ObjectHashMap;
 
 /**
- * One UDP socket of the engine and the connections reached through it, routed by destination
- * connection id. A server owns one; all client connections of an engine share another. Two
+ * One UDP socket of the engine: receive, send, and nothing else (the loop's {@code ConnectionRouter}
+ * knows which connection a datagram is for). A server owns one; all client connections of an
+ * engine share another. Two
  * kinds: {@link LinuxEndpoint} (GSO/GRO through FFM) and {@link NioEndpoint} (portable). Loop
  * thread only, once handed over by whoever opened the socket.
  */
@@ -35,11 +35,6 @@ abstract class Endpoint {
     /** The local address as quiche wants it: the same bytes for connect/accept and every recv. */
     final MemorySegment localSockaddr;
     final int localSockaddrLength;
-    /** The server behind this socket, or null for the client socket; set before the loop takes the endpoint. */
-    ServerState server;
-    final Long2ObjectHashMap<ConnectionState> bySourceId = new Long2ObjectHashMap<>();
-    /** Client-chosen ids of connections still in their handshake (server side). */
-    final Long2ObjectHashMap<ConnectionState> byOriginalId = new Long2ObjectHashMap<>();
     /** Datagrams dropped because the socket's send buffer stayed full (loss recovery resends their content). */
     long sendDrops;
 

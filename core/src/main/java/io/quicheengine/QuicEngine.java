@@ -157,7 +157,6 @@ public final class QuicEngine implements AutoCloseable {
             throw new QuicException("cannot bind UDP " + local + ": " + e.getMessage(), e);
         }
         ServerState server = new ServerState(core, config, listener, endpoint.localAddress);
-        endpoint.server = server;
         CompletableFuture<Void> started = new CompletableFuture<>();
         Runnable start = () -> {
             try {

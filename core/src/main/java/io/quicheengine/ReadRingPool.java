@@ -15,6 +15,8 @@ final class ReadRingPool {
     private final NativeResources resources;
     private final ArrayDeque<StreamReadRing> free;
     private int allocated;
+    /** The rings lent out; each knows its place ({@link StreamReadRing#lentIndex}) for O(1) return. */
+    private final java.util.ArrayList<StreamReadRing> lent = new java.util.ArrayList<>();
 
     ReadRingPool(Arena arena, int ringCapacity, int maxRings, NativeResources resources) {
         this.arena = arena;
@@ -36,13 +38,30 @@ final class ReadRingPool {
             resources.readRingsAllocated.increment();
         }
         resources.readRingsInUse.increment();
+        ring.lentIndex = lent.size();
+        lent.add(ring);
         return ring;
     }
 
     void release(StreamReadRing ring) {
+        int index = ring.lentIndex;
+        StreamReadRing moved = lent.get(lent.size() - 1);
+        lent.set(index, moved);
+        moved.lentIndex = index;
+        lent.remove(lent.size() - 1);
+        ring.lentIndex = -1;
         ring.reset();
         free.addFirst(ring);
         resources.readRingsInUse.decrement();
+    }
+
+    /** Bytes received and not yet read in all lent rings (an estimate while readers move). */
+    long bufferedBytes() {
+        long bytes = 0;
+        for (int i = 0; i < lent.size(); i++) {
+            bytes += lent.get(i).size();
+        }
+        return bytes;
     }
 
     int ringCapacity() {

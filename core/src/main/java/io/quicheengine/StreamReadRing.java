@@ -20,6 +20,8 @@ final class StreamReadRing extends StreamReadRingHead {
     private final long base;
     private final int capacity;
     private final int mask;
+    /** Its place among the pool's lent rings, -1 while pooled; the loop only. */
+    int lentIndex = -1;
 
     StreamReadRing(MemorySegment memory) {
         int size = Math.toIntExact(memory.byteSize());
