@@ -4,6 +4,7 @@ import io.quicheengine.ffi.QuicheConn;
 import io.quicheengine.ffi.QuicheError;
 import io.quicheengine.ffi.QuicheSendComplete;
 import io.quicheengine.ffi.QuicheStream;
+import io.quicheengine.internal.io.Endpoint;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

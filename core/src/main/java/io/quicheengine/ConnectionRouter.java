@@ -1,5 +1,7 @@
 package io.quicheengine;
 
+import io.quicheengine.internal.io.Endpoint;
+import io.quicheengine.internal.server.ConnectionIds;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import org.agrona.collections.Long2ObjectHashMap;

@@ -1,5 +1,8 @@
 package io.quicheengine;
 
+import io.quicheengine.internal.buffers.DatagramInbox;
+import io.quicheengine.internal.buffers.StatsCell;
+import io.quicheengine.internal.io.Endpoint;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;

@@ -2,6 +2,7 @@ package io.quicheengine;
 
 import io.quicheengine.ffi.QuicheDgram;
 import io.quicheengine.ffi.QuicheError;
+import io.quicheengine.internal.buffers.DatagramInbox;
 import java.lang.foreign.MemorySegment;
 import org.agrona.concurrent.UnsafeBuffer;
 

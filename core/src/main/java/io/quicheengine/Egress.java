@@ -4,6 +4,7 @@ import io.quicheengine.ffi.QuicheConn;
 import io.quicheengine.ffi.QuicheError;
 import io.quicheengine.ffi.SendInfo;
 import io.quicheengine.ffi.SockAddr;
+import io.quicheengine.internal.io.Endpoint;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;

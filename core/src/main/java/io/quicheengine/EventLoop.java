@@ -1,5 +1,11 @@
 package io.quicheengine;
 
+import io.quicheengine.internal.buffers.ChunkPool;
+import io.quicheengine.internal.buffers.NativeResources;
+import io.quicheengine.internal.buffers.ReadRingPool;
+import io.quicheengine.internal.io.Endpoint;
+import io.quicheengine.internal.io.LoopIdler;
+import io.quicheengine.internal.server.ConnectionIds;
 import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
@@ -14,7 +20,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Loop thread only, except {@link #run()}'s caller starting the thread and
  * {@link #terminated()}, which any thread may wait on.
  */
-final class EventLoop implements Runnable {
+final class EventLoop implements Runnable, LoopIdler.Loop {
     private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
 
     final EngineCore engine;
@@ -130,13 +136,14 @@ final class EventLoop implements Runnable {
         running = false;
     }
 
-    /** Whether a command waits to be run: the loop must not park then. */
-    boolean hasPendingCommands() {
+    @Override
+    public boolean hasPendingCommands() {
         return commands.hasPending();
     }
 
     /** How long the loop may sleep: until the earliest quiche deadline, or briefly while work waits on readers. */
-    long nextDeadlineNanos() {
+    @Override
+    public long nextDeadlineNanos() {
         long earliest = timers.earliestDeadline();
         if (reader.hasBlocked() || collector.hasPending() || engine.state() != EngineCore.RUNNING) {
             earliest = Math.min(earliest, System.nanoTime() + 1_000_000);

@@ -1,5 +1,6 @@
 package io.quicheengine;
 
+import io.quicheengine.internal.buffers.NativeResources;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 

@@ -4,6 +4,8 @@ import io.quicheengine.ffi.QuicheConn;
 import io.quicheengine.ffi.QuicheError;
 import io.quicheengine.ffi.RecvInfo;
 import io.quicheengine.ffi.SockAddr;
+import io.quicheengine.internal.io.Endpoint;
+import io.quicheengine.internal.server.ConnectionIds;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;

@@ -1,5 +1,7 @@
 package io.quicheengine;
 
+import io.quicheengine.internal.buffers.DatagramInbox;
+import io.quicheengine.internal.io.AppWait;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;

@@ -2,6 +2,8 @@ package io.quicheengine;
 
 import io.quicheengine.ffi.Downcalls;
 import io.quicheengine.ffi.QuicheLibrary;
+import io.quicheengine.internal.buffers.NativeResources;
+import io.quicheengine.internal.io.Endpoint;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;

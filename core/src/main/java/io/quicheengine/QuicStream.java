@@ -1,5 +1,8 @@
 package io.quicheengine;
 
+import io.quicheengine.internal.buffers.CommandRing;
+import io.quicheengine.internal.buffers.StreamReadRing;
+import io.quicheengine.internal.io.AppWait;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -413,7 +416,7 @@ public final class QuicStream {
                 return 0;
             }
         }
-        CommandRing ring = engine.commands;
+        CommandRing<Command> ring = engine.commands;
         int slotSize = ring.slotSize();
         int chunks = Math.max(1, (granted + slotSize - 1) / slotSize);
         if (chunks > ring.maxClaim()) {

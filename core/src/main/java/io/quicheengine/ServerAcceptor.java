@@ -3,6 +3,8 @@ package io.quicheengine;
 import io.quicheengine.ffi.Quiche;
 import io.quicheengine.ffi.QuicheConn;
 import io.quicheengine.ffi.SockAddr;
+import io.quicheengine.internal.io.Endpoint;
+import io.quicheengine.internal.server.ConnectionIds;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -3,6 +3,8 @@ package io.quicheengine;
 import io.quicheengine.ffi.PathStats;
 import io.quicheengine.ffi.QuicheConn;
 import io.quicheengine.ffi.Stats;
+import io.quicheengine.internal.buffers.DatagramInbox;
+import io.quicheengine.internal.buffers.StatsCell;
 
 /**
  * Publishes statistics: a connection's quiche counters into its {@link StatsCell}, and once a

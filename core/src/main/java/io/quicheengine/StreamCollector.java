@@ -1,5 +1,7 @@
 package io.quicheengine;
 
+import io.quicheengine.internal.buffers.NativeResources;
+import io.quicheengine.internal.buffers.StreamReadRing;
 import java.util.ArrayList;
 import java.util.concurrent.locks.LockSupport;
 

@@ -1,5 +1,7 @@
 package io.quicheengine;
 
+import io.quicheengine.internal.buffers.PendingWrites;
+import io.quicheengine.internal.buffers.StreamReadRing;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 

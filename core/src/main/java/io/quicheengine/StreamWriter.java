@@ -2,6 +2,8 @@ package io.quicheengine;
 
 import io.quicheengine.ffi.QuicheError;
 import io.quicheengine.ffi.QuicheStream;
+import io.quicheengine.internal.buffers.ChunkPool;
+import io.quicheengine.internal.buffers.PendingWrites;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -1,5 +1,6 @@
-package io.quicheengine;
+package io.quicheengine.internal.io;
 
+import io.quicheengine.WaitStrategy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -10,20 +11,32 @@ import java.io.UncheckedIOException;
  * ends as well.
  *
  * <p>{@link #idle}, {@link #reset}, {@link #register}: loop thread. {@link #wake}: any thread.
+ *
+ * <p>Internal to the engine (not exported by its module): the event loop idles through it
+ * on the loop thread; the engine's producers call {@link #wake()} on application threads.
  */
-final class LoopIdler implements AutoCloseable {
+public final class LoopIdler implements AutoCloseable {
     private static final int SPINS = 100;
     private static final int YIELDS = 5;
     private static final long MIN_PARK_NANOS = 1_000;
     private static final long MAX_PARK_NANOS = 1_000_000;
     private static final long MAX_WAIT_NANOS = 1_000_000_000L;
 
+    /** What the idler asks the loop before it parks. */
+    public interface Loop {
+        /** How long the loop may sleep at most: until its next deadline. */
+        long nextDeadlineNanos();
+
+        /** Whether a command waits to be run: the loop must not park then. */
+        boolean hasPendingCommands();
+    }
+
     private final WaitStrategy strategy;
     private final BlockingWait blockingWait;
     private volatile boolean parked;
     private int idleCycles;
 
-    LoopIdler(WaitStrategy strategy, boolean portableSockets) {
+    public LoopIdler(WaitStrategy strategy, boolean portableSockets) {
         this.strategy = strategy;
         try {
             this.blockingWait = strategy == WaitStrategy.BLOCKING || strategy == WaitStrategy.BACKOFF
@@ -34,20 +47,20 @@ final class LoopIdler implements AutoCloseable {
     }
 
     /** Lets a datagram on this endpoint end a BLOCKING wait. */
-    void register(Endpoint endpoint) throws IOException {
+    public void register(Endpoint endpoint) throws IOException {
         if (blockingWait != null) {
             endpoint.register(blockingWait);
         }
     }
 
-    void unregister(Endpoint endpoint) {
+    public void unregister(Endpoint endpoint) {
         if (blockingWait != null) {
             endpoint.unregister(blockingWait);
         }
     }
 
     /** Back to the start of the spin/yield/park progression: work was done. */
-    void reset() {
+    public void reset() {
         idleCycles = 0;
     }
 
@@ -57,7 +70,7 @@ final class LoopIdler implements AutoCloseable {
      *
      * @param loop its pending commands are checked after announcing the park, so one published meanwhile is not missed
      */
-    void idle(EventLoop loop) {
+    public void idle(Loop loop) {
         switch (strategy) {
             case BUSY_SPIN -> Thread.onSpinWait();
             case YIELDING -> Thread.yield();
@@ -66,7 +79,7 @@ final class LoopIdler implements AutoCloseable {
         }
     }
 
-    private void backoff(EventLoop loop) {
+    private void backoff(Loop loop) {
         int cycle = idleCycles++;
         if (cycle < SPINS) {
             Thread.onSpinWait();
@@ -79,11 +92,11 @@ final class LoopIdler implements AutoCloseable {
         }
     }
 
-    private void block(long maxWaitNanos, EventLoop loop) {
+    private void block(long maxWaitNanos, Loop loop) {
         wait(Math.max(1, Math.min(MAX_WAIT_NANOS, maxWaitNanos)), loop);
     }
 
-    private void wait(long nanos, EventLoop loop) {
+    private void wait(long nanos, Loop loop) {
         parked = true;
         try {
             if (!loop.hasPendingCommands()) {
@@ -97,7 +110,7 @@ final class LoopIdler implements AutoCloseable {
     }
 
     /** Any thread: ends a park or wait in progress; free when the loop is not parked. */
-    void wake() {
+    public void wake() {
         if (parked) {
             blockingWait.wakeup();
         }

@@ -1,5 +1,6 @@
-package io.quicheengine;
+package io.quicheengine.internal.io;
 
+import io.quicheengine.WaitStrategy;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -7,8 +8,11 @@ import java.util.concurrent.locks.LockSupport;
  * strategy. The caller loops: check the condition, then {@code pause(strategy, iteration++, deadline)}.
  * For BLOCKING and BACKOFF the caller first registers itself as the waiter and looks once more, so
  * the loop can unpark it as soon as the condition may have changed.
+ *
+ * <p>Internal to the engine (not exported by its module): used by {@code QuicStream}, {@code
+ * QuicConnection} and the engine's control queue, on application threads.
  */
-final class AppWait {
+public final class AppWait {
     private static final int SPINS = 100;
     private static final int YIELDS = 10;
     private static final long MAX_BACKOFF_PARK_NANOS = 1_000_000;
@@ -18,7 +22,7 @@ final class AppWait {
     private AppWait() {
     }
 
-    static void pause(WaitStrategy strategy, int iteration, long deadlineNanos) {
+    public static void pause(WaitStrategy strategy, int iteration, long deadlineNanos) {
         switch (strategy) {
             case BUSY_SPIN -> Thread.onSpinWait();
             case YIELDING -> Thread.yield();
