@@ -4,10 +4,8 @@ import io.quicheengine.ffi.QuicheConn;
 
 /**
  * Every live connection's next deadline (quiche's timer, or the engine's own close and handshake
- * deadlines) in one binary min-heap ordered by {@link ConnectionState#timerDeadline}; each
- * connection knows its place ({@link ConnectionState#timerIndex}, -1 when it has no timer), so
- * moving or cancelling a timer costs O(log n) and the earliest deadline, asked before every park,
- * O(1). Loop thread only.
+ * deadlines) in one {@link DeadlineHeap}: moving or cancelling a timer costs O(log n), and the
+ * earliest deadline, asked before every park, O(1). Fires the due ones. Loop thread only.
  */
 final class LoopTimers {
     /**
@@ -17,8 +15,7 @@ final class LoopTimers {
     private static final long SLACK_NANOS = 1L << 17;
 
     private final EventLoop loop;
-    private ConnectionState[] heap = new ConnectionState[64];
-    private int size;
+    private final DeadlineHeap heap = new DeadlineHeap();
 
     LoopTimers(EventLoop loop) {
         this.loop = loop;
@@ -28,9 +25,9 @@ final class LoopTimers {
     int fire() {
         long now = loop.now();
         int fired = 0;
-        while (size > 0 && heap[0].timerDeadline - now <= 0) {
-            ConnectionState connection = heap[0];
-            removeAt(0);
+        ConnectionState connection;
+        while ((connection = heap.first()) != null && connection.timerDeadline - now <= 0) {
+            heap.remove(connection);
             fired++;
             if (!connection.finalized) {
                 QuicheConn.onTimeout(connection.quiche);
@@ -42,7 +39,8 @@ final class LoopTimers {
 
     /** The earliest deadline of any connection (loop clock), or {@code Long.MAX_VALUE} when none. */
     long earliestDeadline() {
-        return size == 0 ? Long.MAX_VALUE : heap[0].timerDeadline;
+        ConnectionState first = heap.first();
+        return first == null ? Long.MAX_VALUE : first.timerDeadline;
     }
 
     /** Sets the connection's timer after it was processed: quiche's next timeout, or an engine deadline if earlier. */
@@ -63,22 +61,15 @@ final class LoopTimers {
             connection.timerlessDeadline = 0;
         }
         long deadline = timeout == -1 ? closeDeadline : closeDeadline == 0 ? now + timeout : Math.min(now + timeout, closeDeadline);
-        int index = connection.timerIndex;
-        if (index < 0) {
-            connection.timerDeadline = deadline;
-            add(connection);
+        if (connection.timerIndex < 0) {
+            heap.add(connection, deadline);
             return;
         }
         long later = connection.timerDeadline - deadline;
         if (later >= 0 && later < SLACK_NANOS) {
             return;
         }
-        connection.timerDeadline = deadline;
-        if (later > 0) {
-            siftUp(index);
-        } else {
-            siftDown(index);
-        }
+        heap.move(connection, deadline);
     }
 
     /**
@@ -109,70 +100,7 @@ final class LoopTimers {
 
     void cancel(ConnectionState connection) {
         if (connection.timerIndex >= 0) {
-            removeAt(connection.timerIndex);
+            heap.remove(connection);
         }
-    }
-
-    private void add(ConnectionState connection) {
-        if (size == heap.length) {
-            heap = java.util.Arrays.copyOf(heap, size * 2);
-        }
-        heap[size] = connection;
-        connection.timerIndex = size;
-        size++;
-        siftUp(size - 1);
-    }
-
-    private void removeAt(int index) {
-        ConnectionState removed = heap[index];
-        removed.timerIndex = -1;
-        size--;
-        ConnectionState last = heap[size];
-        heap[size] = null;
-        if (index < size) {
-            heap[index] = last;
-            last.timerIndex = index;
-            siftDown(index);
-            if (heap[index] == last) {
-                siftUp(index);
-            }
-        }
-    }
-
-    private void siftUp(int index) {
-        ConnectionState moving = heap[index];
-        while (index > 0) {
-            int parent = (index - 1) >>> 1;
-            ConnectionState above = heap[parent];
-            if (above.timerDeadline - moving.timerDeadline <= 0) {
-                break;
-            }
-            heap[index] = above;
-            above.timerIndex = index;
-            index = parent;
-        }
-        heap[index] = moving;
-        moving.timerIndex = index;
-    }
-
-    private void siftDown(int index) {
-        ConnectionState moving = heap[index];
-        int half = size >>> 1;
-        while (index < half) {
-            int child = 2 * index + 1;
-            int right = child + 1;
-            if (right < size && heap[right].timerDeadline - heap[child].timerDeadline < 0) {
-                child = right;
-            }
-            ConnectionState below = heap[child];
-            if (moving.timerDeadline - below.timerDeadline <= 0) {
-                break;
-            }
-            heap[index] = below;
-            below.timerIndex = index;
-            index = child;
-        }
-        heap[index] = moving;
-        moving.timerIndex = index;
     }
 }
