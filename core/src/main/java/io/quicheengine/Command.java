@@ -1,5 +1,6 @@
 package io.quicheengine;
 
+import io.quicheengine.internal.buffers.CommandSlot;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -7,7 +8,7 @@ import java.lang.foreign.MemorySegment;
  * with an off-heap payload for written bytes. Filled by one producer between claim and publish,
  * then read by the loop; the loop clears its references once done.
  */
-final class Command {
+final class Command extends CommandSlot {
     static final int NOOP = 0;
     /** Stream bytes in {@link #payload} (length {@link #length}), with {@link #fin}. */
     static final int WRITE = 1;
@@ -28,31 +29,17 @@ final class Command {
     /** Send a QUIC DATAGRAM of {@link #length} bytes from {@link #payload} on {@link #connection}. */
     static final int DATAGRAM = 8;
 
-    final MemorySegment payload;
-    final long payloadAddress;
-    int type;
     ConnectionState connection;
     StreamState stream;
-    long code;
-    int length;
-    boolean fin;
-    Object attachment;
-    /** Control commands only: the ring sequence claimed last when it was submitted; it runs after that one. */
-    long fence;
 
     Command(MemorySegment payload) {
-        this.payload = payload;
-        this.payloadAddress = payload.address();
+        super(payload);
     }
 
-    void clear() {
-        type = NOOP;
+    @Override
+    public void clear() {
+        super.clear();
         connection = null;
         stream = null;
-        attachment = null;
-        length = 0;
-        fin = false;
-        code = 0;
-        fence = 0;
     }
 }

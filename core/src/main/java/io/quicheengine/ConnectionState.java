@@ -1,5 +1,8 @@
 package io.quicheengine;
 
+import io.quicheengine.internal.buffers.DatagramInbox;
+import io.quicheengine.internal.buffers.StatsCell;
+import io.quicheengine.internal.io.Endpoint;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
@@ -7,7 +10,6 @@ import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
-import org.agrona.DeadlineTimerWheel;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
 
@@ -124,9 +126,12 @@ final class ConnectionState {
     boolean hasOriginalIdKey;
     final Long2ObjectHashMap<StreamState> streams = new Long2ObjectHashMap<>();
     final ArrayList<StreamState> backlog = new ArrayList<>();
-    long timerId = DeadlineTimerWheel.NULL_DEADLINE;
+    /** Its place in the loop's timer heap ({@link LoopTimers}), -1 while it has no timer. */
+    int timerIndex = -1;
     long timerDeadline;
-    /** Set while quiche has no timer for a live connection: when the engine closes it (EventLoop.timerlessDeadline). */
+    /** Its place in the router's list of live connections ({@link ConnectionRouter}), -1 once gone. */
+    int liveIndex = -1;
+    /** Set while quiche has no timer for a live connection: when the engine closes it (LoopTimers.timerlessDeadline). */
     long timerlessDeadline;
     /** When a close this side asked for is given up waiting on (0: no close asked for). */
     long closeDeadline;

@@ -1,5 +1,9 @@
 package io.quicheengine;
 
+import io.quicheengine.internal.buffers.CommandRing;
+import io.quicheengine.internal.buffers.NativeResources;
+import io.quicheengine.internal.io.AppWait;
+import io.quicheengine.internal.io.LoopIdler;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
@@ -32,7 +36,7 @@ final class EngineCore {
     final NativeResources resources = new NativeResources();
     /** Slots, rings and chunks: shared, because application threads copy into slots and out of rings. */
     final Arena arena = Arena.ofShared();
-    final CommandRing commands;
+    final CommandRing<Command> commands;
     /** Control commands (open, reset, stop-sending, read progress, close, connect, run): never behind a full ring. */
     final ManyToOneConcurrentArrayQueue<Command> control;
     /** Control command objects the loop has finished with, reused so submitting one makes no garbage. */
@@ -57,7 +61,7 @@ final class EngineCore {
 
     EngineCore(EngineSettings settings) {
         this.settings = settings;
-        this.commands = new CommandRing(arena, settings.commandRingSize(), settings.slotSize(), resources);
+        this.commands = new CommandRing<>(arena, settings.commandRingSize(), settings.slotSize(), resources, Command::new);
         int controlCapacity = Math.max(1024, settings.commandRingSize());
         this.control = new ManyToOneConcurrentArrayQueue<>(controlCapacity);
         this.spareControl = new ManyToManyConcurrentArrayQueue<>(controlCapacity);
@@ -93,8 +97,13 @@ final class EngineCore {
         if (invoker != null && invoker.drivesWaits()) {
             invoker.waitStep(deadlineNanos);
         } else {
-            AppWait.pause(settings, iteration, deadlineNanos);
+            AppWait.pause(settings.appWaitStrategy(), settings.appIdleStrategy(), iteration, deadlineNanos);
         }
+    }
+
+    /** Whether a waiting application thread registers itself for the loop to unpark. */
+    boolean waitersRegister() {
+        return AppWait.registers(settings.appWaitStrategy(), settings.appIdleStrategy());
     }
 
     /** As {@link #pause}, for a condition the loop does not signal (a queued connection or stream, ring space). */
@@ -102,7 +111,7 @@ final class EngineCore {
         if (invoker != null && invoker.drivesWaits()) {
             invoker.waitStep(deadlineNanos);
         } else {
-            AppWait.pauseUnsignalled(settings, iteration, deadlineNanos);
+            AppWait.pauseUnsignalled(settings.appWaitStrategy(), settings.appIdleStrategy(), iteration, deadlineNanos);
         }
     }
 

@@ -3,6 +3,7 @@ package io.quicheengine;
 import io.quicheengine.ffi.Quiche;
 import io.quicheengine.ffi.QuicheConfig;
 import io.quicheengine.ffi.QuicheException;
+import io.quicheengine.internal.buffers.NativeResources;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.IdentityHashMap;

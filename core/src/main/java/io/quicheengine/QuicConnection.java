@@ -1,5 +1,7 @@
 package io.quicheengine;
 
+import io.quicheengine.internal.buffers.DatagramInbox;
+import io.quicheengine.internal.io.AppWait;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Reference;
 import java.lang.foreign.ValueLayout;
@@ -347,7 +349,7 @@ public final class QuicConnection {
             if (System.nanoTime() - deadline >= 0) {
                 return false;
             }
-            if (AppWait.registers(engine.settings)) {
+            if (engine.waitersRegister()) {
                 // Register, then look again: the loop returns credit, then looks at the flag and the waiter.
                 state.datagramWaiter = Thread.currentThread();
                 state.datagramBlocked = true;

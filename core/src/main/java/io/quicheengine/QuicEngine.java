@@ -2,6 +2,8 @@ package io.quicheengine;
 
 import io.quicheengine.ffi.Downcalls;
 import io.quicheengine.ffi.QuicheLibrary;
+import io.quicheengine.internal.buffers.NativeResources;
+import io.quicheengine.internal.io.Endpoint;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -230,7 +232,6 @@ public final class QuicEngine implements AutoCloseable {
             throw new QuicException("cannot bind UDP " + local + ": " + e.getMessage(), e);
         }
         ServerState server = new ServerState(core, config, listener, endpoint.localAddress);
-        endpoint.server = server;
         CompletableFuture<Void> started = new CompletableFuture<>();
         Runnable start = () -> {
             try {

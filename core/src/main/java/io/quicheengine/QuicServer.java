@@ -1,5 +1,6 @@
 package io.quicheengine;
 
+import io.quicheengine.internal.io.AppWait;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

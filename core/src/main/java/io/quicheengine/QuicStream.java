@@ -1,5 +1,8 @@
 package io.quicheengine;
 
+import io.quicheengine.internal.buffers.CommandRing;
+import io.quicheengine.internal.buffers.StreamReadRing;
+import io.quicheengine.internal.io.AppWait;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Reference;
 import java.lang.foreign.ValueLayout;
@@ -193,7 +196,7 @@ public final class QuicStream {
     public boolean tryClaim(int length, boolean fin, StreamClaim claim) {
         Objects.requireNonNull(claim, "claim");
         EngineCore engine = state.connection.engine;
-        CommandRing ring = engine.commands;
+        CommandRing<Command> ring = engine.commands;
         if (length < 1 || length > ring.slotSize()) {
             throw new IllegalArgumentException("length must be 1.." + ring.slotSize() + " (one command slot, QuicEngine.Builder.slotSize), was " + length);
         }
@@ -567,7 +570,7 @@ public final class QuicStream {
         if (granted == 0 && length > 0) {
             return 0;
         }
-        CommandRing ring = engine.commands;
+        CommandRing<Command> ring = engine.commands;
         int slotSize = ring.slotSize();
         int chunks = Math.max(1, (granted + slotSize - 1) / slotSize);
         if (chunks > ring.maxClaim()) {
@@ -775,7 +778,7 @@ public final class QuicStream {
             engine.pauseUnsignalled(iteration, deadline);
             return;
         }
-        if (AppWait.registers(engine.settings)) {
+        if (engine.waitersRegister()) {
             // Register, then look again: credit the loop returned just before is not missed, and
             // credit it returns from now on unparks this thread.
             state.writeWaiter = Thread.currentThread();
@@ -795,7 +798,7 @@ public final class QuicStream {
         if (System.nanoTime() - deadline >= 0) {
             throw new QuicTimeoutException("read on stream " + state.id + " timed out with nothing to read", 0);
         }
-        if (AppWait.registers(engine.settings)) {
+        if (engine.waitersRegister()) {
             // Register, then look again (both volatile, as the loop's publish and its look at the waiter).
             state.readWaiter = Thread.currentThread();
             if (state.bytesReceived > state.bytesRead || state.finalSize >= 0 || state.resetCode >= 0 || state.connection.isClosed()) {

@@ -3,6 +3,8 @@ package io.quicheengine;
 import io.quicheengine.ffi.Quiche;
 import io.quicheengine.ffi.QuicheConn;
 import io.quicheengine.ffi.SockAddr;
+import io.quicheengine.internal.io.Endpoint;
+import io.quicheengine.internal.server.ConnectionIds;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -51,8 +53,7 @@ final class ServerAcceptor {
     }
 
     /** A new connection for this datagram, or null when it was answered statelessly or dropped. */
-    ConnectionState onUnknownDatagram(Endpoint endpoint, MemorySegment datagram, int length, MemorySegment fromSockaddr, int fromLength) {
-        ServerState server = endpoint.server;
+    ConnectionState onUnknownDatagram(ServerState server, Endpoint endpoint, MemorySegment datagram, int length, MemorySegment fromSockaddr, int fromLength) {
         if (!ConnectionIds.isLongHeader(datagram, 0) || length < Quiche.MIN_CLIENT_INITIAL_LEN) {
             server.datagramsDropped++; // only a padded Initial may start a connection
             return null;
@@ -74,7 +75,7 @@ final class ServerAcceptor {
         }
         int packetVersion = version.get(ValueLayout.JAVA_INT, 0);
         if (!Quiche.versionIsSupported(packetVersion)) {
-            negotiateVersion(endpoint, from);
+            negotiateVersion(server, endpoint, from);
             return null;
         }
         if (type.get(ValueLayout.JAVA_BYTE, 0) != Quiche.TYPE_INITIAL) {
@@ -129,29 +130,26 @@ final class ServerAcceptor {
             server.datagramsDropped++;
             return null;
         }
-        if (endpoint.bySourceId.containsKey(connection.sourceIdKey)) {
+        if (loop.router.knowsSourceId(connection.sourceIdKey)) {
             // A 64-bit key collision among live connections: vanishingly rare, and refusing is safe.
             QuicheConn.free(quiche);
             arena.close();
             return null;
         }
-        loop.adopt(connection, quiche);
+        loop.lifecycle.adopt(connection, quiche);
         if (originalDcid == null) {
             // Until the handshake moves the client to our id, it may send more packets to its own.
-            long key = ConnectionIds.key(dcid, 0);
-            connection.originalIdKey = key;
-            connection.hasOriginalIdKey = true;
-            endpoint.byOriginalId.put(key, connection);
+            loop.router.addOriginalId(connection, ConnectionIds.key(dcid, 0));
         }
-        loop.configureLogging(connection, server.config.keyLogFile(), server.config.qlogDirectory());
+        loop.lifecycle.configureLogging(connection, server.config.keyLogFile(), server.config.qlogDirectory());
         return connection;
     }
 
-    private void negotiateVersion(Endpoint endpoint, InetSocketAddress from) {
+    private void negotiateVersion(ServerState server, Endpoint endpoint, InetSocketAddress from) {
         long n = Quiche.negotiateVersion(scid, scidLength.get(ValueLayout.JAVA_LONG, 0), dcid, dcidLength.get(ValueLayout.JAVA_LONG, 0),
                 out, out.byteSize());
         if (n > 0) {
-            endpoint.server.versionNegotiationsSent++; // counted first, like refusals: whoever sees the reply sees the count
+            server.versionNegotiationsSent++; // counted first, like refusals: whoever sees the reply sees the count
             send(endpoint, from, n);
         }
     }

@@ -1,5 +1,7 @@
 package io.quicheengine;
 
+import io.quicheengine.internal.io.Endpoint;
+import io.quicheengine.internal.server.RetryTokens;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;

@@ -1,5 +1,7 @@
 package io.quicheengine;
 
+import io.quicheengine.internal.buffers.PendingWrites;
+import io.quicheengine.internal.buffers.StreamReadRing;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -90,6 +92,12 @@ final class StreamState {
     boolean registered;
     boolean inBacklog;
     boolean inReadBlockedList;
+    /** In the writer's list of streams told writable next cycle. */
+    boolean inWritableLater;
+    /** In the collector's list of streams waiting for their reader to let go of the ring. */
+    boolean inToCollect;
+    /** Its place in the collector's list of unread streams of closed connections, -1 when not there. */
+    int orphanIndex = -1;
     /** quiche has seen this stream (a send or shutdown was made on it). */
     boolean knownToQuiche;
     boolean collected;

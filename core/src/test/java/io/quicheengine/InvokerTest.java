@@ -150,7 +150,7 @@ class InvokerTest {
             QuicServer bound = server.bind(loopback(), EngineFixture.serverConfig(TRANSPORT), new EchoListener());
             try (QuicEngine client = engine("invoker-client").invoker(true).build()) {
                 QuicConnection connection = client.connect(bound.localAddress(), clientConfig()).awaitHandshake(TIMEOUT);
-                CommandRing ring = connection.state().engine.commands;
+                io.quicheengine.internal.buffers.CommandRing<Command> ring = connection.state().engine.commands;
                 QuicStream stream = connection.openBidirectionalStream(); // queues STREAM_OPENED: a command ahead
                 long cursor = ring.cursor();
                 assertThat(stream.offer(new byte[] {1, 2}, 0, 2, false)).isEqualTo(2);

@@ -85,7 +85,7 @@ class LeakTest {
     /**
      * The application closes a connection whose echo it has not read. It will never read it: the
      * handle is dropped. FAILS today: the engine keeps a closed connection's unread bytes "until
-     * read" ({@code EventLoop.readSideDone}), so each such stream keeps its read ring (256 KiB by
+     * read" ({@code StreamCollector.readSideDone}), so each such stream keeps its read ring (256 KiB by
      * default) and its stream state until the engine closes, and the loop rescans them every cycle.
      */
     @Test

@@ -47,12 +47,12 @@ public final class JmhMain {
         Files.createDirectories(out);
         if (only.contains("handoff")) {
             for (int threads : new int[] {1, 2, 4}) {
-                run(options(quick, "io\\.quicheengine\\.JmhCommandHandoffBenchmark", out.resolve("jmh-handoff-t" + threads + ".json"))
+                run(options(quick, "io\\.quicheengine\\.perf\\.jmh\\.JmhCommandHandoffBenchmark", out.resolve("jmh-handoff-t" + threads + ".json"))
                         .threads(threads));
             }
         }
         if (only.contains("read")) {
-            run(options(quick, "io\\.quicheengine\\.JmhReadPathBenchmark", out.resolve("jmh-readpath.json")));
+            run(options(quick, "io\\.quicheengine\\.perf\\.jmh\\.JmhReadPathBenchmark", out.resolve("jmh-readpath.json")));
         }
         if (only.contains("downcall")) {
             run(options(quick, Pattern.quote(DowncallBenchmark.class.getName()), out.resolve("jmh-downcall.json")));

@@ -63,12 +63,12 @@ class ReportWriterTest {
     @Test
     void jmhJsonFilesAreReadWithUnitsNormalised() throws Exception {
         Files.writeString(dir.resolve("jmh-handoff-t2.json"), """
-                [{"benchmark": "io.quicheengine.JmhCommandHandoffBenchmark.handoff", "mode": "thrpt", "threads": 2,
+                [{"benchmark": "io.quicheengine.perf.jmh.JmhCommandHandoffBenchmark.handoff", "mode": "thrpt", "threads": 2,
                   "params": {"impl": "disruptor", "payloadBytes": "64"},
                   "primaryMetric": {"score": 12.5, "scoreUnit": "ops/us"},
                   "secondaryMetrics": {"gc.alloc.rate.norm": {"score": 0.001, "scoreUnit": "B/op"},
                                        "gc.alloc.rate": {"score": 0.5, "scoreUnit": "MB/sec"}}},
-                 {"benchmark": "io.quicheengine.JmhReadPathBenchmark.ring_copy", "mode": "thrpt", "threads": 2,
+                 {"benchmark": "io.quicheengine.perf.jmh.JmhReadPathBenchmark.ring_copy", "mode": "thrpt", "threads": 2,
                   "params": {"chunk": "1024"},
                   "primaryMetric": {"score": 80, "scoreUnit": "ops/us"},
                   "secondaryMetrics": {"bytes": {"score": 1024, "scoreUnit": "ops/us"},

@@ -1,5 +1,6 @@
-package io.quicheengine;
+package io.quicheengine.perf.jmh;
 
+import io.quicheengine.internal.buffers.StreamReadRing;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -66,8 +67,8 @@ public class JmhReadPathBenchmark {
     private static final MethodHandle SEED_READ;
 
     static {
-        // The seed's buffer is package-private in io.quicheengine.perf.seed; this benchmark lives in
-        // the engine's package for StreamReadRing, so it reaches the seed buffer through handles.
+        // The seed's buffer is package-private in io.quicheengine.perf.seed, which this benchmark's
+        // package is not, so it reaches the seed buffer through handles.
         try {
             Class<?> type = Class.forName("io.quicheengine.perf.seed.StreamReadBuffer");
             MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(type, MethodHandles.lookup());

@@ -1,4 +1,4 @@
-package io.quicheengine;
+package io.quicheengine.internal.io;
 
 import java.io.IOException;
 import java.nio.channels.DatagramChannel;
@@ -6,8 +6,13 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.function.Consumer;
 
-/** {@link BlockingWait} on a NIO {@link Selector}, for {@link NioEndpoint}s. */
-final class SelectorWait implements BlockingWait {
+/**
+ * {@link BlockingWait} on a NIO {@link Selector}, for {@link NioEndpoint}s.
+ *
+ * <p>Internal to the engine (not exported by its module): made by {@link Endpoint#newBlockingWait}
+ * for {@link LoopIdler}; threads as in {@link BlockingWait}.
+ */
+public final class SelectorWait implements BlockingWait {
     private final Selector selector;
     private final Consumer<SelectionKey> ignoreKey = key -> { };
 

@@ -1,5 +1,6 @@
-package io.quicheengine;
+package io.quicheengine.internal.io;
 
+import io.quicheengine.WaitStrategy;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 import org.agrona.concurrent.IdleStrategy;
@@ -9,10 +10,13 @@ import org.agrona.concurrent.IdleStrategy;
  * strategy. The caller loops: check the condition, then {@code pause(strategy, iteration++, deadline)}.
  * For BLOCKING and BACKOFF the caller first registers itself as the waiter and looks once more, so
  * the loop can unpark it as soon as the condition may have changed ({@link #registers}). An
- * application's {@link IdleStrategy} ({@link QuicEngine.Builder#appIdleStrategy}) replaces the
+ * application's {@link IdleStrategy} ({@code QuicEngine.Builder#appIdleStrategy}) replaces the
  * enum when given; its waiters register too, so a strategy that parks is unparked by the loop.
+ *
+ * <p>Internal to the engine (not exported by its module): used by {@code QuicStream}, {@code
+ * QuicConnection}, {@code QuicServer} and the engine's control queue, on application threads.
  */
-final class AppWait {
+public final class AppWait {
     private static final int SPINS = 100;
     private static final int YIELDS = 10;
     private static final long MAX_BACKOFF_PARK_NANOS = 1_000_000;
@@ -23,16 +27,14 @@ final class AppWait {
     }
 
     /** Whether a waiter of this engine registers itself for the loop to unpark. */
-    static boolean registers(EngineSettings settings) {
-        WaitStrategy strategy = settings.appWaitStrategy();
-        return settings.appIdleStrategy() != null || strategy == WaitStrategy.BLOCKING || strategy == WaitStrategy.BACKOFF;
+    public static boolean registers(WaitStrategy strategy, IdleStrategy custom) {
+        return custom != null || strategy == WaitStrategy.BLOCKING || strategy == WaitStrategy.BACKOFF;
     }
 
     /** One pause by the engine's application strategy: its {@link IdleStrategy} when given, else its {@link WaitStrategy}. */
-    static void pause(EngineSettings settings, int iteration, long deadlineNanos) {
-        IdleStrategy custom = settings.appIdleStrategy();
+    public static void pause(WaitStrategy strategy, IdleStrategy custom, int iteration, long deadlineNanos) {
         if (custom == null) {
-            pause(settings.appWaitStrategy(), iteration, deadlineNanos);
+            pause(strategy, iteration, deadlineNanos);
             return;
         }
         if (iteration == 0) {
@@ -46,9 +48,8 @@ final class AppWait {
      * space): BUSY_SPIN and YIELDING as configured, otherwise BACKOFF, whose parks are short. A
      * BLOCKING park or an application strategy's idle would only end by its own timer.
      */
-    static void pauseUnsignalled(EngineSettings settings, int iteration, long deadlineNanos) {
-        WaitStrategy strategy = settings.appWaitStrategy();
-        if (settings.appIdleStrategy() != null || strategy == WaitStrategy.BLOCKING) {
+    public static void pauseUnsignalled(WaitStrategy strategy, IdleStrategy custom, int iteration, long deadlineNanos) {
+        if (custom != null || strategy == WaitStrategy.BLOCKING) {
             strategy = WaitStrategy.BACKOFF;
         }
         pause(strategy, iteration, deadlineNanos);
@@ -59,7 +60,7 @@ final class AppWait {
      *
      * @throws IllegalArgumentException when {@code timeout} is null or negative
      */
-    static long deadline(Duration timeout) {
+    public static long deadline(Duration timeout) {
         if (timeout == null) {
             throw new IllegalArgumentException("timeout must not be null (Duration.ZERO polls once)");
         }
@@ -69,7 +70,7 @@ final class AppWait {
         return System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
     }
 
-    static void pause(WaitStrategy strategy, int iteration, long deadlineNanos) {
+    public static void pause(WaitStrategy strategy, int iteration, long deadlineNanos) {
         switch (strategy) {
             case BUSY_SPIN -> Thread.onSpinWait();
             case YIELDING -> Thread.yield();

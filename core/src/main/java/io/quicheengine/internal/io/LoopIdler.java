@@ -1,5 +1,6 @@
-package io.quicheengine;
+package io.quicheengine.internal.io;
 
+import io.quicheengine.WaitStrategy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.agrona.concurrent.IdleStrategy;
@@ -9,16 +10,28 @@ import org.agrona.concurrent.IdleStrategy;
  * call {@link #wake()} after publishing a command; it costs one volatile read unless the loop is
  * actually parked (BACKOFF's last phase, or BLOCKING's wait), both in a socket wait that a datagram
  * ends as well. An application's own {@link IdleStrategy} replaces the enum when given; it idles
- * as it likes and nothing wakes it early (see {@link QuicEngine.Builder#loopIdleStrategy}).
+ * as it likes and nothing wakes it early (see {@code QuicEngine.Builder#loopIdleStrategy}).
  *
  * <p>{@link #idle}, {@link #reset}, {@link #register}: loop thread. {@link #wake}: any thread.
+ *
+ * <p>Internal to the engine (not exported by its module): the event loop idles through it
+ * on the loop thread; the engine's producers call {@link #wake()} on application threads.
  */
-final class LoopIdler implements AutoCloseable {
+public final class LoopIdler implements AutoCloseable {
     private static final int SPINS = 100;
     private static final int YIELDS = 5;
     private static final long MIN_PARK_NANOS = 1_000;
     private static final long MAX_PARK_NANOS = 1_000_000;
     private static final long MAX_WAIT_NANOS = 1_000_000_000L;
+
+    /** What the idler asks the loop before it parks. */
+    public interface Loop {
+        /** How long the loop may sleep at most: until its next deadline. */
+        long nextDeadlineNanos();
+
+        /** Whether a command waits to be run: the loop must not park then. */
+        boolean hasPendingCommands();
+    }
 
     private final WaitStrategy strategy;
     /** The application's strategy, or null for {@link #strategy}. */
@@ -27,7 +40,7 @@ final class LoopIdler implements AutoCloseable {
     private volatile boolean parked;
     private int idleCycles;
 
-    LoopIdler(WaitStrategy strategy, IdleStrategy custom, boolean portableSockets) {
+    public LoopIdler(WaitStrategy strategy, IdleStrategy custom, boolean portableSockets) {
         this.strategy = strategy;
         this.custom = custom;
         try {
@@ -39,20 +52,20 @@ final class LoopIdler implements AutoCloseable {
     }
 
     /** Lets a datagram on this endpoint end a BLOCKING wait. */
-    void register(Endpoint endpoint) throws IOException {
+    public void register(Endpoint endpoint) throws IOException {
         if (blockingWait != null) {
             endpoint.register(blockingWait);
         }
     }
 
-    void unregister(Endpoint endpoint) {
+    public void unregister(Endpoint endpoint) {
         if (blockingWait != null) {
             endpoint.unregister(blockingWait);
         }
     }
 
     /** Back to the start of the spin/yield/park progression: work was done. */
-    void reset() {
+    public void reset() {
         idleCycles = 0;
         if (custom != null) {
             custom.reset();
@@ -65,12 +78,12 @@ final class LoopIdler implements AutoCloseable {
      *
      * @param loop its pending commands are checked after announcing the park, so one published meanwhile is not missed
      */
-    void idle(EventLoop loop) {
+    public void idle(Loop loop) {
         idle(loop, Long.MAX_VALUE);
     }
 
-    /** As {@link #idle(EventLoop)}, parking at most {@code capNanos}: an invoker's owner waiting with a deadline of its own. */
-    void idle(EventLoop loop, long capNanos) {
+    /** As {@link #idle(Loop)}, parking at most {@code capNanos}: an invoker's owner waiting with a deadline of its own. */
+    public void idle(Loop loop, long capNanos) {
         if (custom != null) {
             custom.idle();
             return;
@@ -83,7 +96,7 @@ final class LoopIdler implements AutoCloseable {
         }
     }
 
-    private void backoff(EventLoop loop, long capNanos) {
+    private void backoff(Loop loop, long capNanos) {
         int cycle = idleCycles++;
         if (cycle < SPINS) {
             Thread.onSpinWait();
@@ -96,11 +109,11 @@ final class LoopIdler implements AutoCloseable {
         }
     }
 
-    private void block(long maxWaitNanos, EventLoop loop) {
+    private void block(long maxWaitNanos, Loop loop) {
         wait(Math.max(1, Math.min(MAX_WAIT_NANOS, maxWaitNanos)), loop);
     }
 
-    private void wait(long nanos, EventLoop loop) {
+    private void wait(long nanos, Loop loop) {
         parked = true;
         try {
             if (!loop.hasPendingCommands()) {
@@ -114,7 +127,7 @@ final class LoopIdler implements AutoCloseable {
     }
 
     /** Any thread: ends a park or wait in progress; free when the loop is not parked. */
-    void wake() {
+    public void wake() {
         if (parked) {
             blockingWait.wakeup();
         }

@@ -1,4 +1,4 @@
-package io.quicheengine;
+package io.quicheengine.internal.buffers;
 
 import java.lang.foreign.Arena;
 import java.util.ArrayDeque;
@@ -7,16 +7,21 @@ import java.util.ArrayDeque;
  * Read rings for streams: made on first need, returned when a stream is done, reused by the next
  * stream, freed with the engine's arena. At most {@code maxRings} exist; beyond that a stream
  * waits for a ring (quiche's flow control holds its peer meanwhile). Loop thread only.
+ *
+ * <p>Internal to the engine (not exported by its module): used by the event loop's stream reader,
+ * collector and stats publisher, on the loop thread.
  */
-final class ReadRingPool {
+public final class ReadRingPool {
     private final Arena arena;
     private final int ringCapacity;
     private final int maxRings;
     private final NativeResources resources;
     private final ArrayDeque<StreamReadRing> free;
     private int allocated;
+    /** The rings lent out; each knows its place ({@link StreamReadRing#lentIndex}) for O(1) return. */
+    private final java.util.ArrayList<StreamReadRing> lent = new java.util.ArrayList<>();
 
-    ReadRingPool(Arena arena, int ringCapacity, int maxRings, NativeResources resources) {
+    public ReadRingPool(Arena arena, int ringCapacity, int maxRings, NativeResources resources) {
         this.arena = arena;
         this.ringCapacity = ringCapacity;
         this.maxRings = maxRings;
@@ -25,7 +30,7 @@ final class ReadRingPool {
     }
 
     /** A ring, or null when all {@code maxRings} are lent out. */
-    StreamReadRing acquire() {
+    public StreamReadRing acquire() {
         StreamReadRing ring = free.pollFirst();
         if (ring == null) {
             if (allocated >= maxRings) {
@@ -36,13 +41,30 @@ final class ReadRingPool {
             resources.readRingsAllocated.increment();
         }
         resources.readRingsInUse.increment();
+        ring.lentIndex = lent.size();
+        lent.add(ring);
         return ring;
     }
 
-    void release(StreamReadRing ring) {
+    public void release(StreamReadRing ring) {
+        int index = ring.lentIndex;
+        StreamReadRing moved = lent.get(lent.size() - 1);
+        lent.set(index, moved);
+        moved.lentIndex = index;
+        lent.remove(lent.size() - 1);
+        ring.lentIndex = -1;
         ring.reset();
         free.addFirst(ring);
         resources.readRingsInUse.decrement();
+    }
+
+    /** Bytes received and not yet read in all lent rings (an estimate while readers move). */
+    public long bufferedBytes() {
+        long bytes = 0;
+        for (int i = 0; i < lent.size(); i++) {
+            bytes += lent.get(i).size();
+        }
+        return bytes;
     }
 
     int ringCapacity() {

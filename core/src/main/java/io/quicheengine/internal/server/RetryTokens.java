@@ -1,4 +1,4 @@
-package io.quicheengine;
+package io.quicheengine.internal.server;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -17,15 +17,18 @@ import javax.crypto.spec.SecretKeySpec;
  * {@link Mac} instance, reused).
  *
  * <p>Layout: expiry millis (8) | odcid length (1) | odcid | MAC truncated to 16 bytes.
+ *
+ * <p>Internal to the engine (not exported by its module): used by each server's acceptor, on the
+ * loop thread.
  */
-final class RetryTokens {
+public final class RetryTokens {
     static final int MAC_LENGTH = 16;
-    static final int MAX_LENGTH = 8 + 1 + 20 + MAC_LENGTH;
+    public static final int MAX_LENGTH = 8 + 1 + 20 + MAC_LENGTH;
 
     private final Mac mac;
     private final long lifetimeMillis;
 
-    RetryTokens(Duration lifetime) {
+    public RetryTokens(Duration lifetime) {
         this.lifetimeMillis = lifetime.toMillis();
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
@@ -38,7 +41,7 @@ final class RetryTokens {
     }
 
     /** A token for {@code client} that carries {@code originalDcid}. */
-    byte[] mint(InetSocketAddress client, byte[] originalDcid, long nowMillis) {
+    public byte[] mint(InetSocketAddress client, byte[] originalDcid, long nowMillis) {
         if (originalDcid.length > 20) {
             throw new IllegalArgumentException("connection id longer than 20 bytes: " + originalDcid.length);
         }
@@ -52,7 +55,7 @@ final class RetryTokens {
      * The original destination connection id carried by a valid, unexpired token from
      * {@code client}; null when the token is forged, altered, expired or from another address.
      */
-    byte[] validate(byte[] token, InetSocketAddress client, long nowMillis) {
+    public byte[] validate(byte[] token, InetSocketAddress client, long nowMillis) {
         if (token.length < 8 + 1 + MAC_LENGTH || token.length > MAX_LENGTH) {
             return null;
         }

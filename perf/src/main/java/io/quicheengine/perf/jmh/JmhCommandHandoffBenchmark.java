@@ -1,5 +1,8 @@
-package io.quicheengine;
+package io.quicheengine.perf.jmh;
 
+import io.quicheengine.internal.buffers.CommandRing;
+import io.quicheengine.internal.buffers.CommandSlot;
+import io.quicheengine.internal.buffers.NativeResources;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -138,10 +141,12 @@ public class JmhCommandHandoffBenchmark {
     /** The engine's own ring, driven the way {@code QuicStream.offer} and {@code EventLoop} drive it. */
     static final class DisruptorHandoff implements Handoff {
         private final Arena arena = Arena.ofShared();
-        private final CommandRing ring;
+        /** The engine's WRITE command type (its command kinds are not part of the ring). */
+        private static final int WRITE = 1;
+        private final CommandRing<CommandSlot> ring;
         private int drained;
         private long consumed;
-        private final com.lmax.disruptor.EventPoller.Handler<Command> handler = (command, sequence, endOfBatch) -> {
+        private final com.lmax.disruptor.EventPoller.Handler<CommandSlot> handler = (command, sequence, endOfBatch) -> {
             consumed += command.payload.get(ValueLayout.JAVA_BYTE, 0) + command.length;
             command.clear();
             drained++;
@@ -149,7 +154,7 @@ public class JmhCommandHandoffBenchmark {
         };
 
         DisruptorHandoff(int payloadBytes) {
-            ring = new CommandRing(arena, CAPACITY, Math.max(64, payloadBytes), new NativeResources());
+            ring = new CommandRing<>(arena, CAPACITY, Math.max(64, payloadBytes), new NativeResources(), CommandSlot::new);
         }
 
         @Override
@@ -158,8 +163,8 @@ public class JmhCommandHandoffBenchmark {
             while ((sequence = ring.tryClaim(1)) < 0) {
                 Thread.yield();
             }
-            Command command = ring.get(sequence);
-            command.type = Command.WRITE;
+            CommandSlot command = ring.get(sequence);
+            command.type = WRITE;
             command.length = bytes.length;
             command.fin = false;
             MemorySegment.copy(bytes, 0, command.payload, ValueLayout.JAVA_BYTE, 0, bytes.length);

@@ -1,4 +1,4 @@
-package io.quicheengine;
+package io.quicheengine.internal.buffers;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
@@ -13,15 +13,21 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * <p>Producer side (loop thread): {@link #writableBytes}, {@link #writeAddress}, {@link #commitWrite}.
  * Consumer side (the stream's current reader): {@link #readableBytes}, {@link #view}, {@link #commitRead}.
+ *
+ * <p>Internal to the engine (not exported by its module): the event loop's stream reader
+ * produces on the loop thread; {@code QuicStream}'s poll/read consume on the stream's reading
+ * thread.
  */
-final class StreamReadRing extends StreamReadRingHead {
+public final class StreamReadRing extends StreamReadRingHead {
     private final MemorySegment memory;
     private final UnsafeBuffer view;
     private final long base;
     private final int capacity;
     private final int mask;
+    /** Its place among the pool's lent rings, -1 while pooled; the loop only. */
+    int lentIndex = -1;
 
-    StreamReadRing(MemorySegment memory) {
+    public StreamReadRing(MemorySegment memory) {
         int size = Math.toIntExact(memory.byteSize());
         if (Integer.bitCount(size) != 1) {
             throw new IllegalArgumentException("ring capacity must be a power of two, was " + size);
@@ -33,69 +39,69 @@ final class StreamReadRing extends StreamReadRingHead {
         this.mask = size - 1;
     }
 
-    int capacity() {
+    public int capacity() {
         return capacity;
     }
 
-    MemorySegment memory() {
+    public MemorySegment memory() {
         return memory;
     }
 
     /** The whole ring as an Agrona buffer; indexes are positions masked by {@link #index}. */
-    UnsafeBuffer view() {
+    public UnsafeBuffer view() {
         return view;
     }
 
-    int index(long position) {
+    public int index(long position) {
         return (int) (position & mask);
     }
 
     // ---- producer (loop thread) ----
 
     /** Free bytes that can be written contiguously at the tail. */
-    int writableBytes() {
+    public int writableBytes() {
         long tail = tailPlain();
         long free = capacity - (tail - headAcquire());
         int toEnd = capacity - (int) (tail & mask);
         return (int) Math.min(free, toEnd);
     }
 
-    long writeAddress() {
+    public long writeAddress() {
         return base + (tailPlain() & mask);
     }
 
-    void commitWrite(int bytes) {
+    public void commitWrite(int bytes) {
         setTailRelease(tailPlain() + bytes);
     }
 
-    long tailPosition() {
+    public long tailPosition() {
         return tailPlain();
     }
 
     // ---- consumer (the reading thread) ----
 
     /** Bytes readable contiguously from {@code head} (the consumer's own position). */
-    int readableBytes(long head) {
+    public int readableBytes(long head) {
         long available = tailAcquire() - head;
         int toEnd = capacity - (int) (head & mask);
         return (int) Math.min(available, toEnd);
     }
 
-    long headPosition() {
+    public long headPosition() {
         return headAcquire();
     }
 
-    void commitRead(long newHead) {
+    public void commitRead(long newHead) {
         setHeadRelease(newHead);
     }
 
     /** Bytes written and not yet read; any thread (an estimate while both sides move). */
-    long size() {
+    public long size() {
         return tailAcquire() - headAcquire();
     }
 
     /** Back to empty, for reuse by another stream; only when no reader can be using it. */
-    void reset() {
+    public void reset() {
         setTailRelease(0);
         setHeadRelease(0);
     }

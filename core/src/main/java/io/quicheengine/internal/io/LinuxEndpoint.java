@@ -1,4 +1,4 @@
-package io.quicheengine;
+package io.quicheengine.internal.io;
 
 import io.quicheengine.ffi.LinuxUdp;
 import io.quicheengine.ffi.SockAddr;
@@ -15,8 +15,11 @@ import java.net.InetSocketAddress;
  * batch of equal-size datagrams (UDP GSO), one {@code recvmsg} returns many coalesced ones (UDP
  * GRO), and the source address arrives as bytes, so nothing is allocated per datagram. Falls back
  * to a datagram per call where the kernel refuses GSO. Loop thread only.
+ *
+ * <p>Internal to the engine (not exported by its module): made by {@link Endpoint#open}; used like
+ * any {@link Endpoint}.
  */
-final class LinuxEndpoint extends Endpoint {
+public final class LinuxEndpoint extends Endpoint {
     private static final int CONTROL_BYTES = 64;
     /** cmsghdr (16) + sock_extended_err (16) + the offender's sockaddr_in6 (28), rounded up. */
     private static final int ERROR_CONTROL_BYTES = 128;
@@ -67,7 +70,7 @@ final class LinuxEndpoint extends Endpoint {
      *
      * @throws BindException when the address is in use
      */
-    static LinuxEndpoint open(InetSocketAddress local) throws IOException {
+    public static LinuxEndpoint open(InetSocketAddress local) throws IOException {
         Arena arena = Arena.ofShared();
         MemorySegment callState = LinuxUdp.newCallState(arena);
         boolean v6 = local.getAddress() instanceof Inet6Address;
@@ -106,7 +109,7 @@ final class LinuxEndpoint extends Endpoint {
      * at the end of {@link #receive}: the BLOCKING wait never spins on a stale POLLERR.
      */
     @Override
-    boolean reportUnreachable(UnreachableSink sink) {
+    public boolean reportUnreachable(UnreachableSink sink) {
         boolean v6 = localAddress.getAddress() instanceof Inet6Address;
         if (LinuxUdp.enableErrorQueue(callState, fd, v6 ? LinuxUdp.AF_INET6 : LinuxUdp.AF_INET) != 0) {
             return false;
@@ -143,7 +146,7 @@ final class LinuxEndpoint extends Endpoint {
     }
 
     @Override
-    int receive(DatagramSink sink, int budget) throws IOException {
+    public int receive(DatagramSink sink, int budget) throws IOException {
         int reads = 0;
         while (reads < budget) {
             LinuxUdp.msghdrNameLength(receiveHeader, SockAddr.STORAGE_LENGTH);
@@ -188,7 +191,7 @@ final class LinuxEndpoint extends Endpoint {
     }
 
     @Override
-    void send(long address, int length, int segmentSize, MemorySegment toSockaddr, int toLength, InetSocketAddress to) throws IOException {
+    public void send(long address, int length, int segmentSize, MemorySegment toSockaddr, int toLength, InetSocketAddress to) throws IOException {
         if (length > segmentSize && !gso) {
             for (int offset = 0; offset < length; offset += segmentSize) {
                 send(address + offset, Math.min(segmentSize, length - offset), segmentSize, toSockaddr, toLength, to);
@@ -246,22 +249,22 @@ final class LinuxEndpoint extends Endpoint {
     }
 
     @Override
-    int maxSegments() {
+    public int maxSegments() {
         return gso ? LinuxUdp.MAX_GSO_SEGMENTS : 1;
     }
 
     @Override
-    void register(BlockingWait wait) {
+    public void register(BlockingWait wait) {
         wait.register(fd);
     }
 
     @Override
-    void unregister(BlockingWait wait) {
+    public void unregister(BlockingWait wait) {
         wait.unregister(fd);
     }
 
     @Override
-    void close() {
+    public void close() {
         if (!closed) {
             closed = true;
             LinuxUdp.close(callState, fd);

@@ -1,9 +1,10 @@
-package io.quicheengine;
+package io.quicheengine.internal.buffers;
 
 import com.lmax.disruptor.BusySpinWaitStrategy;
 import com.lmax.disruptor.EventPoller;
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
+import io.quicheengine.internal.io.LoopIdler;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.locks.LockSupport;
@@ -19,21 +20,25 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>The ring's own wait strategy is a no-op signal (busy-spin): the loop never waits on it, and
  * producers wake a parked loop themselves ({@link LoopIdler#wake()}), only when it is parked.
+ *
+ * <p>Internal to the engine (not exported by its module): {@code QuicStream} and {@code
+ * QuicConnection} produce on application threads; the event loop's command drain consumes on the
+ * loop thread.
  */
-final class CommandRing {
-    private final RingBuffer<Command> ring;
-    private final EventPoller<Command> poller;
+public final class CommandRing<E extends CommandSlot> {
+    private final RingBuffer<E> ring;
+    private final EventPoller<E> poller;
     private final int slotSize;
     private final int maxClaim;
 
-    CommandRing(Arena arena, int size, int slotSize, NativeResources resources) {
+    public CommandRing(Arena arena, int size, int slotSize, NativeResources resources, java.util.function.Function<MemorySegment, E> newSlot) {
         if (Integer.bitCount(size) != 1) {
             throw new IllegalArgumentException("commandRingSize must be a power of two, was " + size);
         }
         MemorySegment slots = arena.allocate((long) size * slotSize, 64);
         resources.slotBytes.add(slots.byteSize());
         int[] next = {0};
-        this.ring = RingBuffer.createMultiProducer(() -> new Command(slots.asSlice((long) next[0]++ * slotSize, slotSize)), size,
+        this.ring = RingBuffer.createMultiProducer(() -> newSlot.apply(slots.asSlice((long) next[0]++ * slotSize, slotSize)), size,
                 new BusySpinWaitStrategy());
         this.poller = ring.newPoller();
         // A poller alone does not gate producers: without this they would overwrite unread events.
@@ -42,17 +47,17 @@ final class CommandRing {
         this.maxClaim = Math.max(1, size / 4);
     }
 
-    int slotSize() {
+    public int slotSize() {
         return slotSize;
     }
 
     /** The most sequences one claim may take, so one large write cannot starve everyone else. */
-    int maxClaim() {
+    public int maxClaim() {
         return maxClaim;
     }
 
     /** Claims {@code n} contiguous sequences; returns the highest, or -1 when the ring has no room. */
-    long tryClaim(int n) {
+    public long tryClaim(int n) {
         try {
             return ring.tryNext(n);
         } catch (InsufficientCapacityException e) {
@@ -61,12 +66,12 @@ final class CommandRing {
     }
 
     /** The highest sequence any producer claimed so far: a control command submitted now runs after it. */
-    long cursor() {
+    public long cursor() {
         return ring.getCursor();
     }
 
     /** The highest sequence the loop has handled. */
-    long processed() {
+    public long processed() {
         return poller.getSequence().get();
     }
 
@@ -78,7 +83,7 @@ final class CommandRing {
      * @return true when no producer can touch a slot any more; false when one still had not
      *         published by {@code deadlineNanos} (its slot must then not be freed)
      */
-    boolean seal(long deadlineNanos) {
+    public boolean seal(long deadlineNanos) {
         long remaining;
         while ((remaining = ring.remainingCapacity()) > 0) {
             long high = tryClaim((int) Math.min(remaining, Integer.MAX_VALUE));
@@ -98,21 +103,21 @@ final class CommandRing {
         return true;
     }
 
-    Command get(long sequence) {
+    public E get(long sequence) {
         return ring.get(sequence);
     }
 
-    void publish(long low, long high) {
+    public void publish(long low, long high) {
         ring.publish(low, high);
     }
 
     /** Hands available events to the handler (loop thread). */
-    boolean poll(EventPoller.Handler<Command> handler) throws Exception {
+    public boolean poll(EventPoller.Handler<E> handler) throws Exception {
         return poller.poll(handler) == EventPoller.PollState.PROCESSING;
     }
 
     /** Whether something was claimed that the loop has not processed yet (a reason not to park). */
-    boolean hasPending() {
+    public boolean hasPending() {
         return ring.getCursor() > poller.getSequence().get();
     }
 }

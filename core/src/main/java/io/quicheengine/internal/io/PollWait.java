@@ -1,4 +1,4 @@
-package io.quicheengine;
+package io.quicheengine.internal.io;
 
 import io.quicheengine.ffi.LinuxUdp;
 import java.io.IOException;
@@ -10,8 +10,11 @@ import java.nio.channels.DatagramChannel;
 /**
  * {@link BlockingWait} with {@code ppoll(2)} over the engine's native sockets plus an
  * {@code eventfd} that other threads write to wake the loop.
+ *
+ * <p>Internal to the engine (not exported by its module): made by {@link Endpoint#newBlockingWait}
+ * for {@link LoopIdler}; threads as in {@link BlockingWait}.
  */
-final class PollWait implements BlockingWait {
+public final class PollWait implements BlockingWait {
     private static final int MAX_FDS = 1024;
     private static final int POLLFD_BYTES = 8;
 

@@ -1,5 +1,6 @@
-package io.quicheengine;
+package io.quicheengine.internal.buffers;
 
+import io.quicheengine.DatagramHandler;
 import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
 import org.agrona.MutableDirectBuffer;
@@ -14,27 +15,31 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  * that the garbage collector frees, so a late reader can never touch freed memory; aligned, because
  * Agrona warns on stderr about a ring on a byte[] (whose base offset it cannot rely on). The loop writes; one application thread at a time
  * reads. A full inbox drops new datagrams: they are unreliable by definition, and counted.
+ *
+ * <p>Internal to the engine (not exported by its module): the event loop's datagram path
+ * delivers on the loop thread; {@code QuicConnection.pollDatagrams} reads on one application thread
+ * at a time.
  */
-final class DatagramInbox implements MessageHandler {
+public final class DatagramInbox implements MessageHandler {
     private static final int MESSAGE_TYPE = 1;
 
     private final OneToOneRingBuffer ring;
     private DatagramHandler target;
     /** Written by the loop. */
-    volatile long received;
-    volatile long dropped;
+    public volatile long received;
+    public volatile long dropped;
 
-    DatagramInbox(int capacity) {
+    public DatagramInbox(int capacity) {
         this.ring = new OneToOneRingBuffer(new UnsafeBuffer(
                 BufferUtil.allocateDirectAligned(capacity + RingBufferDescriptor.TRAILER_LENGTH, BitUtil.CACHE_LINE_LENGTH)));
     }
 
-    int maxLength() {
+    public int maxLength() {
         return ring.maxMsgLength();
     }
 
     /** Loop thread: one datagram from {@code source}. */
-    void deliver(UnsafeBuffer source, int length) {
+    public void deliver(UnsafeBuffer source, int length) {
         if (ring.write(MESSAGE_TYPE, source, 0, length)) {
             received++;
         } else {
@@ -43,7 +48,7 @@ final class DatagramInbox implements MessageHandler {
     }
 
     /** The reading thread. */
-    int poll(DatagramHandler handler, int limit) {
+    public int poll(DatagramHandler handler, int limit) {
         target = handler;
         try {
             return ring.read(this, limit);

@@ -1,4 +1,4 @@
-package io.quicheengine;
+package io.quicheengine.internal.buffers;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -8,8 +8,11 @@ import java.lang.foreign.MemorySegment;
  * made in blocks on demand and reused; the memory is freed with the engine's arena. There is no
  * cap here: the per-stream and per-connection write credits already bound the bytes pending. A
  * chunk is named by an int id. Loop thread only.
+ *
+ * <p>Internal to the engine (not exported by its module): used by the event loop's stream writer,
+ * on the loop thread, through {@link PendingWrites}.
  */
-final class ChunkPool {
+public final class ChunkPool {
     private static final int BLOCK_CHUNKS = 64;
 
     private final Arena arena;
@@ -21,7 +24,7 @@ final class ChunkPool {
     private int allocated;
 
     /** Makes {@code initialChunks} up front, so a connection filling its write bound allocates nothing new. */
-    ChunkPool(Arena arena, int chunkSize, int initialChunks, NativeResources resources) {
+    public ChunkPool(Arena arena, int chunkSize, int initialChunks, NativeResources resources) {
         this.arena = arena;
         this.chunkSize = chunkSize;
         this.resources = resources;
@@ -30,12 +33,12 @@ final class ChunkPool {
         }
     }
 
-    int chunkSize() {
+    public int chunkSize() {
         return chunkSize;
     }
 
     /** A chunk id. */
-    int acquire() {
+    public int acquire() {
         if (freeCount == 0) {
             grow();
         }
@@ -43,12 +46,12 @@ final class ChunkPool {
         return freeIds[--freeCount];
     }
 
-    void release(int id) {
+    public void release(int id) {
         freeIds[freeCount++] = id;
         resources.pendingChunksInUse.decrement();
     }
 
-    long address(int id) {
+    public long address(int id) {
         return addresses[id];
     }
 

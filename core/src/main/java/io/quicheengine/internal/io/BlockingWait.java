@@ -1,4 +1,4 @@
-package io.quicheengine;
+package io.quicheengine.internal.io;
 
 import java.io.IOException;
 import java.nio.channels.DatagramChannel;
@@ -7,8 +7,11 @@ import java.nio.channels.DatagramChannel;
  * How the loop sleeps (BLOCKING, and BACKOFF's last phase) until a datagram arrives on one of its
  * sockets, a timeout passes, or another thread wakes it. {@link #await} and {@code register}:
  * loop thread. {@link #wakeup}: any thread.
+ *
+ * <p>Internal to the engine (not exported by its module): used by {@link LoopIdler} and the
+ * endpoints; see above for the threads.
  */
-interface BlockingWait extends AutoCloseable {
+public interface BlockingWait extends AutoCloseable {
     /** A portable socket to watch. */
     void register(DatagramChannel channel) throws IOException;
 

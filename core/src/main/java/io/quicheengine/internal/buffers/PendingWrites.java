@@ -1,4 +1,4 @@
-package io.quicheengine;
+package io.quicheengine.internal.buffers;
 
 import io.quicheengine.ffi.QuicheStream;
 import java.lang.foreign.MemorySegment;
@@ -8,8 +8,11 @@ import org.agrona.UnsafeApi;
  * One stream's bytes accepted from the application that quiche could not take yet (stream or
  * connection flow control, congestion window): a FIFO of pooled chunks, flushed into quiche when
  * it has room again. Holds chunks only while it holds bytes. Loop thread only.
+ *
+ * <p>Internal to the engine (not exported by its module): used by the event loop's stream writer,
+ * on the loop thread.
  */
-final class PendingWrites {
+public final class PendingWrites {
     private final ChunkPool pool;
     private int[] chunks;
     private int first;
@@ -19,21 +22,21 @@ final class PendingWrites {
     private long bytes;
 
     /** {@code expectedChunks}: enough for the stream's write bound, so the queue never grows in steady state. */
-    PendingWrites(ChunkPool pool, int expectedChunks) {
+    public PendingWrites(ChunkPool pool, int expectedChunks) {
         this.pool = pool;
         this.chunks = new int[Integer.highestOneBit(Math.max(4, expectedChunks - 1)) * 2];
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return bytes == 0;
     }
 
-    long bytes() {
+    public long bytes() {
         return bytes;
     }
 
     /** Copies {@code length} bytes from native memory at {@code source} to the end of the queue. */
-    void append(long source, int length) {
+    public void append(long source, int length) {
         int chunkSize = pool.chunkSize();
         int room = count == 0 ? 0 : chunkSize - tailFill;
         int needed = length <= room ? 0 : (length - room + chunkSize - 1) / chunkSize;
@@ -69,7 +72,7 @@ final class PendingWrites {
      *
      * @return bytes quiche took (>= 0), or the negative quiche error of the first failed call when it took none
      */
-    long flush(MemorySegment conn, long streamId, MemorySegment errorCode) {
+    public long flush(MemorySegment conn, long streamId, MemorySegment errorCode) {
         long taken = 0;
         int chunkSize = pool.chunkSize();
         while (bytes > 0) {
@@ -99,7 +102,7 @@ final class PendingWrites {
     }
 
     /** Drops everything (stream reset or connection gone) and returns the chunks; returns the bytes dropped. */
-    long discard() {
+    public long discard() {
         long dropped = bytes;
         while (count > 0) {
             pool.release(chunks[first]);

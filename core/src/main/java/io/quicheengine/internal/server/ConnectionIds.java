@@ -1,4 +1,4 @@
-package io.quicheengine;
+package io.quicheengine.internal.server;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -8,27 +8,30 @@ import java.security.SecureRandom;
  * Connection ids: the engine's own source ids (16 random bytes from {@link SecureRandom}) and the
  * zero-allocation parsing of a datagram's destination id for routing. A routing key is the id's
  * first 8 bytes; a hit is confirmed by comparing the whole id.
+ *
+ * <p>Internal to the engine (not exported by its module): used by the event loop (routing,
+ * connecting) and the server acceptor, on the loop thread.
  */
-final class ConnectionIds {
+public final class ConnectionIds {
     /** Length of the ids this engine chooses for itself. */
-    static final int LOCAL_LENGTH = 16;
-    static final int MAX_LENGTH = 20;
+    public static final int LOCAL_LENGTH = 16;
+    public static final int MAX_LENGTH = 20;
     private static final ValueLayout.OfLong KEY = ValueLayout.JAVA_LONG_UNALIGNED;
 
     private final SecureRandom random = new SecureRandom();
 
     /** Loop thread: a fresh random id. */
-    byte[] next() {
+    public byte[] next() {
         byte[] id = new byte[LOCAL_LENGTH];
         random.nextBytes(id);
         return id;
     }
 
-    static long key(MemorySegment id, long offset) {
+    public static long key(MemorySegment id, long offset) {
         return id.get(KEY, offset);
     }
 
-    static long key(byte[] id) {
+    public static long key(byte[] id) {
         return MemorySegment.ofArray(id).get(KEY, 0);
     }
 
@@ -36,7 +39,7 @@ final class ConnectionIds {
      * Where the destination id of the datagram at {@code offset} starts (an absolute offset in
      * {@code buffer}), or -1 when the datagram is too short or its id shorter than a routing key.
      */
-    static long destinationOffset(MemorySegment buffer, long offset, int length) {
+    public static long destinationOffset(MemorySegment buffer, long offset, int length) {
         if (length < 1) {
             return -1;
         }
@@ -51,16 +54,16 @@ final class ConnectionIds {
         return idLength >= 8 && idLength <= MAX_LENGTH && length >= 6 + idLength ? offset + 6 : -1;
     }
 
-    static int destinationLength(MemorySegment buffer, long offset) {
+    public static int destinationLength(MemorySegment buffer, long offset) {
         byte first = buffer.get(ValueLayout.JAVA_BYTE, offset);
         return (first & 0x80) == 0 ? LOCAL_LENGTH : buffer.get(ValueLayout.JAVA_BYTE, offset + 5) & 0xFF;
     }
 
-    static boolean isLongHeader(MemorySegment buffer, long offset) {
+    public static boolean isLongHeader(MemorySegment buffer, long offset) {
         return (buffer.get(ValueLayout.JAVA_BYTE, offset) & 0x80) != 0;
     }
 
-    static String hex(MemorySegment id, int length) {
+    public static String hex(MemorySegment id, int length) {
         StringBuilder s = new StringBuilder(length * 2);
         for (int i = 0; i < length; i++) {
             s.append(String.format("%02x", id.get(ValueLayout.JAVA_BYTE, i)));

@@ -1,5 +1,7 @@
-package io.quicheengine;
+package io.quicheengine.internal.buffers;
 
+import io.quicheengine.ConnectionStats;
+import io.quicheengine.DatagramStats;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -7,30 +9,33 @@ import java.lang.invoke.VarHandle;
  * A connection's statistics, written by the loop and read by any thread without locks or garbage
  * on the writer's side: a sequence lock over a fixed array of longs. The writer makes the version
  * odd, writes, makes it even; a reader retries when the version moved under it.
+ *
+ * <p>Internal to the engine (not exported by its module): the event loop's stats publisher
+ * writes on the loop thread; {@code QuicConnection.stats()} reads on any thread.
  */
-final class StatsCell {
-    static final int RTT = 0;
-    static final int MIN_RTT = 1;
-    static final int RTT_VAR = 2;
-    static final int CWND = 3;
-    static final int SENT = 4;
-    static final int RECEIVED = 5;
-    static final int LOST = 6;
-    static final int RETRANSMITTED = 7;
-    static final int SENT_BYTES = 8;
-    static final int RECEIVED_BYTES = 9;
-    static final int LOST_BYTES = 10;
-    static final int STREAM_RETRANS_BYTES = 11;
-    static final int DELIVERY_RATE = 12;
-    static final int PMTU = 13;
-    static final int PUBLISHED_AT = 14;
-    static final int DATAGRAMS_SENT = 15;
-    static final int DATAGRAMS_REFUSED = 16;
-    static final int DATAGRAMS_TOO_LARGE = 17;
-    static final int DATAGRAMS_PURGED = 18;
-    static final int DATAGRAMS_DROPPED_ON_CLOSE = 19;
-    static final int DATAGRAMS_RECEIVED = 20;
-    static final int DATAGRAMS_DROPPED_ON_RECEIVE = 21;
+public final class StatsCell {
+    public static final int RTT = 0;
+    public static final int MIN_RTT = 1;
+    public static final int RTT_VAR = 2;
+    public static final int CWND = 3;
+    public static final int SENT = 4;
+    public static final int RECEIVED = 5;
+    public static final int LOST = 6;
+    public static final int RETRANSMITTED = 7;
+    public static final int SENT_BYTES = 8;
+    public static final int RECEIVED_BYTES = 9;
+    public static final int LOST_BYTES = 10;
+    public static final int STREAM_RETRANS_BYTES = 11;
+    public static final int DELIVERY_RATE = 12;
+    public static final int PMTU = 13;
+    public static final int PUBLISHED_AT = 14;
+    public static final int DATAGRAMS_SENT = 15;
+    public static final int DATAGRAMS_REFUSED = 16;
+    public static final int DATAGRAMS_TOO_LARGE = 17;
+    public static final int DATAGRAMS_PURGED = 18;
+    public static final int DATAGRAMS_DROPPED_ON_CLOSE = 19;
+    public static final int DATAGRAMS_RECEIVED = 20;
+    public static final int DATAGRAMS_DROPPED_ON_RECEIVE = 21;
     private static final int SIZE = 22;
 
     private static final VarHandle VERSION;
@@ -50,12 +55,12 @@ final class StatsCell {
     private final long[] staging = new long[SIZE];
 
     /** Loop thread: set a value in the staging area. */
-    void stage(int field, long value) {
+    public void stage(int field, long value) {
         staging[field] = value;
     }
 
     /** Loop thread: makes the staged values visible atomically. */
-    void publish() {
+    public void publish() {
         long v = (long) VERSION.getOpaque(this);
         VERSION.setOpaque(this, v + 1);
         VarHandle.storeStoreFence();
@@ -66,7 +71,7 @@ final class StatsCell {
     }
 
     /** Any thread: a consistent snapshot. */
-    ConnectionStats snapshot() {
+    public ConnectionStats snapshot() {
         long[] copy = new long[SIZE];
         while (true) {
             long before = (long) VERSION.getAcquire(this);

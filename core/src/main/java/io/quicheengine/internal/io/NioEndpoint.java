@@ -1,5 +1,6 @@
-package io.quicheengine;
+package io.quicheengine.internal.io;
 
+import io.quicheengine.TransportSettings;
 import io.quicheengine.ffi.SockAddr;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -17,8 +18,11 @@ import java.nio.channels.DatagramChannel;
  * of no ICMP error and exposes no error queue, so a dead port costs the handshake timeout
  * ({@link TransportSettings#handshakeTimeout()}).
  * Loop thread only.
+ *
+ * <p>Internal to the engine (not exported by its module): made by {@link Endpoint#open}; used like
+ * any {@link Endpoint}.
  */
-final class NioEndpoint extends Endpoint {
+public final class NioEndpoint extends Endpoint {
     private final DatagramChannel channel;
     private final ByteBuffer receiveBuffer = ByteBuffer.allocateDirect(RECEIVE_BUFFER_BYTES);
     private final MemorySegment received = MemorySegment.ofBuffer(receiveBuffer);
@@ -45,7 +49,7 @@ final class NioEndpoint extends Endpoint {
     }
 
     /** An endpoint on a channel bound to {@code local}. */
-    static NioEndpoint open(InetSocketAddress local) throws IOException {
+    public static NioEndpoint open(InetSocketAddress local) throws IOException {
         DatagramChannel channel = DatagramChannel.open(local.getAddress() instanceof java.net.Inet6Address
                 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
         Arena arena = Arena.ofShared();
@@ -60,7 +64,7 @@ final class NioEndpoint extends Endpoint {
     }
 
     @Override
-    int receive(DatagramSink sink, int budget) throws IOException {
+    public int receive(DatagramSink sink, int budget) throws IOException {
         int reads = 0;
         while (reads < budget) {
             receiveBuffer.clear();
@@ -80,7 +84,7 @@ final class NioEndpoint extends Endpoint {
     }
 
     @Override
-    void send(long address, int length, int segmentSize, MemorySegment toSockaddr, int toLength, InetSocketAddress to) throws IOException {
+    public void send(long address, int length, int segmentSize, MemorySegment toSockaddr, int toLength, InetSocketAddress to) throws IOException {
         ByteBuffer view = view(address, length);
         for (int offset = 0; offset < length; offset += segmentSize) {
             view.limit(Math.min(length, offset + segmentSize)).position(offset);
@@ -104,17 +108,17 @@ final class NioEndpoint extends Endpoint {
     }
 
     @Override
-    int maxSegments() {
+    public int maxSegments() {
         return 64;
     }
 
     @Override
-    void register(BlockingWait wait) throws IOException {
+    public void register(BlockingWait wait) throws IOException {
         wait.register(channel);
     }
 
     @Override
-    void close() {
+    public void close() {
         try {
             channel.close();
         } catch (IOException e) {
