@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A stream's pending-write queue without quiche: how appends fill the tail chunk before taking new
- * ones, how the queue grows past its expected size, and that a discard gives every chunk back.
- * (Flushing into quiche is covered end to end by BackpressureTest.)
+ * ones, how the queue grows past its expected size, and that a discard gives every chunk back;
+ * then flushed into a real quiche connection whose peer reads the bytes back in order.
  */
 class PendingWritesTest {
     private static final int CHUNK = 100;
@@ -19,6 +19,12 @@ class PendingWritesTest {
     private final NativeResources resources = new NativeResources();
     private final ChunkPool pool = new ChunkPool(arena, CHUNK, 1, resources);
     private final MemorySegment source = arena.allocate(10_000);
+    private final byte[] pattern = new byte[10_000];
+
+    {
+        new java.util.SplittableRandom(1).nextBytes(pattern);
+        MemorySegment.copy(pattern, 0, source, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, pattern.length);
+    }
 
     @AfterEach
     void freeMemory() {
@@ -106,5 +112,75 @@ class PendingWritesTest {
         assertThat(chunksInUse()).isEqualTo((20 * 53 + CHUNK - 1) / CHUNK);
         b.discard();
         assertThat(chunksInUse()).isZero();
+    }
+
+    @Test
+    void flushHandsEveryByteToQuicheInOrderAcrossChunkBoundariesAndReturnsTheChunks() {
+        try (QuichePairForTests pair = new QuichePairForTests(1 << 20)) {
+            PendingWrites pending = new PendingWrites(pool, 4);
+            java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+            int offset = 0;
+            for (int length : new int[] {1, 99, 100, 150, 7, 443, 1000}) {
+                pending.append(source.address() + offset, length);
+                expected.write(pattern, offset, length);
+                offset += length;
+            }
+            long queued = pending.bytes();
+            assertThat(pending.flush(pair.client, 0, pair.errorCode)).isEqualTo(queued);
+            assertThat(pending.isEmpty()).isTrue();
+            assertThat(chunksInUse()).isZero();
+            pair.pump();
+            assertThat(pair.serverRead(0)).isEqualTo(expected.toByteArray());
+        }
+    }
+
+    @Test
+    void flushStopsWhereFlowControlStopsQuicheAndResumesMidChunkWhenTheWindowOpens() {
+        int window = 1050; // not a multiple of the chunk size: quiche stops mid-chunk
+        try (QuichePairForTests pair = new QuichePairForTests(window)) {
+            PendingWrites pending = new PendingWrites(pool, 4);
+            int total = 5 * window + 37;
+            pending.append(source.address(), total);
+            long first = pending.flush(pair.client, 0, pair.errorCode);
+            assertThat(first).as("the stream window").isEqualTo(window);
+            assertThat(pending.bytes()).isEqualTo(total - window);
+            assertThat(chunksInUse()).isEqualTo((total - window + CHUNK - 1) / CHUNK);
+            java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
+            for (int round = 0; round < 1000 && received.size() < total; round++) {
+                pair.pump();
+                received.writeBytes(pair.serverRead(0));
+                pair.pump(); // the server's MAX_STREAM_DATA back to the client
+                long n = pending.flush(pair.client, 0, pair.errorCode);
+                assertThat(n).as("flush result in round %d", round).isGreaterThanOrEqualTo(-1); // -1: DONE, no credit yet
+            }
+            assertThat(received.toByteArray()).isEqualTo(java.util.Arrays.copyOf(pattern, total));
+            assertThat(pending.isEmpty()).isTrue();
+            assertThat(chunksInUse()).isZero();
+        }
+    }
+
+    @Test
+    void growingAfterAPartialFlushKeepsTheQueuedBytesInOrder() {
+        int window = 250;
+        try (QuichePairForTests pair = new QuichePairForTests(window)) {
+            PendingWrites pending = new PendingWrites(pool, 2);
+            pending.append(source.address(), 4 * CHUNK);
+            assertThat(pending.flush(pair.client, 0, pair.errorCode)).isEqualTo(window);
+            // The queue's first chunk is now mid-array; growing must keep the FIFO's order.
+            int total = 4 * CHUNK;
+            for (int i = 0; i < 40; i++) {
+                pending.append(source.address() + total, 61);
+                total += 61;
+            }
+            java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
+            for (int round = 0; round < 2000 && received.size() < total; round++) {
+                pair.pump();
+                received.writeBytes(pair.serverRead(0));
+                pair.pump();
+                pending.flush(pair.client, 0, pair.errorCode);
+            }
+            assertThat(received.toByteArray()).isEqualTo(java.util.Arrays.copyOf(pattern, total));
+            assertThat(chunksInUse()).isZero();
+        }
     }
 }
