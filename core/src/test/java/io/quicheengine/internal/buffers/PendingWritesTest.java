@@ -1,4 +1,4 @@
-package io.quicheengine;
+package io.quicheengine.internal.buffers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

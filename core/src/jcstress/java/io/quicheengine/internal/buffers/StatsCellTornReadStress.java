@@ -1,4 +1,4 @@
-package io.quicheengine;
+package io.quicheengine.internal.buffers;
 
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;

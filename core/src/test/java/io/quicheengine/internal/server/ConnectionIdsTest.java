@@ -1,4 +1,4 @@
-package io.quicheengine;
+package io.quicheengine.internal.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

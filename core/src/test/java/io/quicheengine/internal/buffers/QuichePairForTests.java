@@ -1,4 +1,4 @@
-package io.quicheengine;
+package io.quicheengine.internal.buffers;
 
 import io.quicheengine.ffi.Quiche;
 import io.quicheengine.ffi.QuicheConfig;
@@ -41,10 +41,9 @@ final class QuichePairForTests implements AutoCloseable {
 
     /** {@code serverStreamWindow}: the stream flow-control window the server grants, to make quiche take less than offered. */
     QuichePairForTests(long serverStreamWindow) {
-        SelfSignedCertificate certificate = SelfSignedCertificate.generate();
         serverConfig = config(serverStreamWindow);
-        QuicheConfig.loadCertChain(serverConfig, certificate.certificate());
-        QuicheConfig.loadPrivateKey(serverConfig, certificate.privateKey());
+        QuicheConfig.loadCertChain(serverConfig, io.quicheengine.testing.TestCertificate.certificate());
+        QuicheConfig.loadPrivateKey(serverConfig, io.quicheengine.testing.TestCertificate.privateKey());
         clientConfig = config(1 << 20);
         // Only stream bytes are under test here; the handshake's certificate checks are EchoTest's business.
         QuicheConfig.verifyPeer(clientConfig, false);

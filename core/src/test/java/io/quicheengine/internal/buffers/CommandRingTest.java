@@ -1,4 +1,4 @@
-package io.quicheengine;
+package io.quicheengine.internal.buffers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -28,29 +28,29 @@ class CommandRingTest {
         arena.close();
     }
 
-    private CommandRing ring(int size) {
-        return new CommandRing(arena, size, SLOT, resources);
+    private CommandRing<CommandSlot> ring(int size) {
+        return new CommandRing<>(arena, size, SLOT, resources, CommandSlot::new);
     }
 
     /** Claims and publishes {@code n} sequences, tagging each with its sequence number; returns the highest. */
-    private static long claimAndPublish(CommandRing ring, int n) {
+    private static long claimAndPublish(CommandRing<CommandSlot> ring, int n) {
         long high = ring.tryClaim(n);
         assertThat(high).as("claim of %d", n).isNotNegative();
         for (long s = high - n + 1; s <= high; s++) {
             ring.get(s).code = s;
-            ring.get(s).type = Command.NOOP;
+            ring.get(s).type = 0;
         }
         ring.publish(high - n + 1, high);
         return high;
     }
 
     /** Seals with a deadline {@code nanos} from now, and fails rather than hangs should seal itself never return. */
-    private static boolean seal(CommandRing ring, long nanos) {
+    private static boolean seal(CommandRing<CommandSlot> ring, long nanos) {
         return assertTimeoutPreemptively(Duration.ofSeconds(10), () -> ring.seal(System.nanoTime() + nanos));
     }
 
     /** Polls everything available; returns the sequences handed over, checking each event carries its own tag. */
-    private static List<Long> drain(CommandRing ring) throws Exception {
+    private static List<Long> drain(CommandRing<CommandSlot> ring) throws Exception {
         List<Long> seen = new ArrayList<>();
         while (ring.poll((event, sequence, endOfBatch) -> {
             assertThat(event.code).as("event at sequence %d", sequence).isEqualTo(sequence);
@@ -72,14 +72,14 @@ class CommandRingTest {
 
     @Test
     void everyEventOwnsItsOwnSlotAndTheSlotBytesAreCounted() {
-        CommandRing ring = ring(16);
+        CommandRing<CommandSlot> ring = ring(16);
         assertThat(ring.slotSize()).isEqualTo(SLOT);
         assertThat(ring.maxClaim()).isEqualTo(4);
         assertThat(resources.slotBytes.sum()).isEqualTo(16L * SLOT);
-        IdentityHashMap<Command, Boolean> events = new IdentityHashMap<>();
+        IdentityHashMap<CommandSlot, Boolean> events = new IdentityHashMap<>();
         List<Long> addresses = new ArrayList<>();
         for (long s = 0; s < 16; s++) {
-            Command c = ring.get(s);
+            CommandSlot c = ring.get(s);
             events.put(c, true);
             assertThat(c.payload.byteSize()).isEqualTo(SLOT);
             assertThat(c.payloadAddress).isEqualTo(c.payload.address());
@@ -102,7 +102,7 @@ class CommandRingTest {
 
     @Test
     void producerCannotOverrunEventsTheConsumerHasNotPolled() throws Exception {
-        CommandRing ring = ring(8);
+        CommandRing<CommandSlot> ring = ring(8);
         claimAndPublish(ring, 4);
         claimAndPublish(ring, 4);
         assertThat(ring.tryClaim(1)).as("full ring").isEqualTo(-1);
@@ -118,7 +118,7 @@ class CommandRingTest {
 
     @Test
     void aClaimLargerThanTheFreeSpaceFailsWholeAndTakesNothing() {
-        CommandRing ring = ring(8);
+        CommandRing<CommandSlot> ring = ring(8);
         claimAndPublish(ring, 5);
         assertThat(ring.tryClaim(4)).isEqualTo(-1);
         assertThat(ring.cursor()).as("the failed claim took no sequence").isEqualTo(4);
@@ -127,7 +127,7 @@ class CommandRingTest {
 
     @Test
     void claimedButUnpublishedEventsAreNotHandedToTheConsumer() throws Exception {
-        CommandRing ring = ring(8);
+        CommandRing<CommandSlot> ring = ring(8);
         long high = ring.tryClaim(2);
         ring.get(high - 1).code = high - 1;
         ring.get(high).code = high;
@@ -142,14 +142,14 @@ class CommandRingTest {
 
     @Test
     void aClaimAcrossTheWrapIsContiguousInSequencesAndDeliveredInOrder() throws Exception {
-        CommandRing ring = ring(8);
+        CommandRing<CommandSlot> ring = ring(8);
         claimAndPublish(ring, 3);
         claimAndPublish(ring, 3);
         drain(ring);
         // Sequences 6..9 sit at indexes 6, 7, 0, 1.
         long high = claimAndPublish(ring, 4);
         assertThat(high).isEqualTo(9);
-        IdentityHashMap<Command, Boolean> events = new IdentityHashMap<>();
+        IdentityHashMap<CommandSlot, Boolean> events = new IdentityHashMap<>();
         for (long s = 6; s <= 9; s++) {
             events.put(ring.get(s), true);
         }
@@ -159,7 +159,7 @@ class CommandRingTest {
 
     @Test
     void fourProducersEachSeeTheirOwnCommandsConsumedInTheOrderTheyPublished() throws Exception {
-        CommandRing ring = ring(64);
+        CommandRing<CommandSlot> ring = ring(64);
         int producers = 4;
         int perProducer = 20_000;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -183,7 +183,7 @@ class CommandRingTest {
                             Thread.yield();
                         }
                         for (long s = high - n + 1; s <= high; s++) {
-                            Command c = ring.get(s);
+                            CommandSlot c = ring.get(s);
                             c.code = me;
                             c.length = next++;
                             c.payload.set(ValueLayout.JAVA_INT, 0, c.length);
@@ -224,7 +224,7 @@ class CommandRingTest {
 
     @Test
     void sealTakesEveryFreeSequenceSoNoProducerCanClaimAgain() throws Exception {
-        CommandRing ring = ring(8);
+        CommandRing<CommandSlot> ring = ring(8);
         claimAndPublish(ring, 3);
         drain(ring);
         claimAndPublish(ring, 2);
@@ -234,7 +234,7 @@ class CommandRingTest {
 
     @Test
     void sealWaitsForAProducerInsideItsClaimAndGivesUpAtTheDeadline() throws Exception {
-        CommandRing ring = ring(8);
+        CommandRing<CommandSlot> ring = ring(8);
         long high = ring.tryClaim(1);
         long start = System.nanoTime();
         assertThat(seal(ring, TimeUnit.MILLISECONDS.toNanos(200))).as("unpublished claim at the deadline").isFalse();

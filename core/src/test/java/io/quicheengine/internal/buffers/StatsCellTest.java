@@ -1,4 +1,7 @@
-package io.quicheengine;
+package io.quicheengine.internal.buffers;
+
+import io.quicheengine.ConnectionStats;
+import io.quicheengine.DatagramStats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
