@@ -123,22 +123,27 @@ class DatagramLossTest {
     @Test
     void datagramsAcceptedBeforeACloseAreCountedAsDroppedOnClose() throws Exception {
         try (EngineFixture fixture = new EngineFixture(WaitStrategy.BACKOFF, null, WITH_DATAGRAMS, b -> { })) {
-            QuicConnection connection = fixture.connect();
-            byte[] payload = new byte[SIZE];
-            long accepted = 0;
-            while (connection.offerDatagram(payload, 0, SIZE)) {
-                accepted++;
+            // Whether quiche still holds some when the close comes is a race with a fast loop on
+            // loopback: every attempt must account for each datagram, and one must drop some on close.
+            long droppedOnClose = 0;
+            for (int attempt = 0; attempt < 5 && droppedOnClose == 0; attempt++) {
+                QuicConnection connection = fixture.connect();
+                byte[] payload = new byte[SIZE];
+                long accepted = 0;
+                while (connection.offerDatagram(payload, 0, SIZE)) {
+                    accepted++;
+                }
+                connection.close();
+                connection.closeFuture().get(10, TimeUnit.SECONDS);
+                DatagramStats stats = connection.datagramStats();
+                System.out.printf("close with datagrams queued (attempt %d): accepted %d, %s%n", attempt, accepted, stats);
+                assertThat(accepted).isGreaterThanOrEqualTo(4096);
+                assertThat(stats.sent() + stats.droppedOnClose() + stats.droppedTooLarge() + stats.droppedByQuiche()).isEqualTo(accepted);
+                assertThat(stats.refused()).isEqualTo(1);
+                assertThat(connection.stats().datagrams()).as("the snapshot published at close").isEqualTo(stats);
+                droppedOnClose = stats.droppedOnClose();
             }
-            connection.close();
-            connection.closeFuture().get(10, TimeUnit.SECONDS);
-            DatagramStats stats = connection.datagramStats();
-            System.out.printf("close with datagrams queued: accepted %d, %s%n", accepted, stats);
-            assertThat(accepted).isGreaterThanOrEqualTo(4096);
-            // More than the first congestion window: quiche cannot have sent them all before the close.
-            assertThat(stats.droppedOnClose()).isPositive();
-            assertThat(stats.sent() + stats.droppedOnClose() + stats.droppedTooLarge() + stats.droppedByQuiche()).isEqualTo(accepted);
-            assertThat(stats.refused()).isEqualTo(1);
-            assertThat(connection.stats().datagrams()).as("the snapshot published at close").isEqualTo(stats);
+            assertThat(droppedOnClose).as("datagrams still queued at a close, in one of 5 attempts").isPositive();
         }
     }
 

@@ -41,6 +41,8 @@ final class QuichePairForTests implements AutoCloseable {
 
     /** {@code serverStreamWindow}: the stream flow-control window the server grants, to make quiche take less than offered. */
     QuichePairForTests(long serverStreamWindow) {
+        // The suite checks that only loop (or invoker-owner) threads call quiche; this pair is driven by the test thread.
+        io.quicheengine.QuicheCallsForTests.permit();
         serverConfig = config(serverStreamWindow);
         QuicheConfig.loadCertChain(serverConfig, io.quicheengine.testing.TestCertificate.certificate());
         QuicheConfig.loadPrivateKey(serverConfig, io.quicheengine.testing.TestCertificate.privateKey());
@@ -142,5 +144,6 @@ final class QuichePairForTests implements AutoCloseable {
         QuicheConfig.free(clientConfig);
         QuicheConfig.free(serverConfig);
         arena.close();
+        io.quicheengine.QuicheCallsForTests.forbid();
     }
 }
