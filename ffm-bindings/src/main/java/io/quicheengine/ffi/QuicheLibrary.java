@@ -24,14 +24,16 @@ import java.util.Locale;
 import java.util.function.Function;
 
 /**
- * Finds, loads and checks libquiche {@value #EXPECTED_VERSION}, once per JVM.
+ * Finds, loads and checks libquiche, once per JVM: the optimized {@value #RELEASE_VERSION}, or the debug
+ * {@value #FALLBACK_VERSION} of jetty-quiche-native. Any version without known struct layouts
+ * ({@link QuicheVersion}) is refused.
  *
  * <p>Where the library comes from, first match wins:
  * <ol>
  *   <li>{@code -Dquiche.library.path=/abs/libquiche.so}, or the environment variable
  *       {@code QUICHE_LIBRARY_PATH}: exactly that file ({@link BuildKind#CUSTOM}).</li>
  *   <li>The optimized build that {@code ffm-bindings/src/build/build-libquiche.sh} leaves in the
- *       cache, {@code <cache>/quiche-0.24.5-release/libquiche.so} ({@link BuildKind#RELEASE}).</li>
+ *       cache, {@code <cache>/quiche-0.29.3-release/libquiche.so} ({@link BuildKind#RELEASE}).</li>
  *   <li>The debug build inside {@code org.mortbay.jetty.quiche:jetty-quiche-native} on the class
  *       path, extracted once into {@code <cache>/fallback-<sha256>/} ({@link BuildKind#DEBUG}); one
  *       warning is logged, because it is several times slower.</li>
@@ -46,8 +48,11 @@ import java.util.function.Function;
  */
 public final class QuicheLibrary {
 
-    /** The only libquiche version whose struct layouts these bindings match. */
-    public static final String EXPECTED_VERSION = "0.24.5";
+    /** The version build-libquiche.sh builds (the pom's {@code quiche.version}), looked for in the cache. */
+    public static final String RELEASE_VERSION = "0.29.3";
+
+    /** The version of the debug library in jetty-quiche-native (no newer one is published). */
+    public static final String FALLBACK_VERSION = "0.24.5";
 
     private static final System.Logger LOG = System.getLogger(QuicheLibrary.class.getName());
 
@@ -126,9 +131,9 @@ public final class QuicheLibrary {
         return Path.of(home != null && !home.isEmpty() ? home : userHome, ".cache", "quiche-engine");
     }
 
-    /** Where the optimized build of {@link #EXPECTED_VERSION} lives once built. */
+    /** Where the optimized build of {@link #RELEASE_VERSION} lives once built. */
     public static Path releaseLibraryPath() {
-        return cacheDirectory().resolve("quiche-" + EXPECTED_VERSION + "-release").resolve(Platform.current().libraryFileName());
+        return cacheDirectory().resolve("quiche-" + RELEASE_VERSION + "-release").resolve(Platform.current().libraryFileName());
     }
 
     private static final class Holder {
@@ -163,9 +168,10 @@ public final class QuicheLibrary {
             throw new QuicheLibraryException("libquiche could not be loaded on " + platform + "; tried: " + String.join("; ", tried), e);
         }
         String version = readVersion(lookup, candidate.path(), platform);
-        if (!EXPECTED_VERSION.equals(version)) {
-            throw new QuicheLibraryException("libquiche at " + candidate.path() + " is version " + version + ", but these bindings need exactly "
-                    + EXPECTED_VERSION + " (struct layouts differ between versions)");
+        if (QuicheVersion.find(version) == null) {
+            throw new QuicheLibraryException("libquiche at " + candidate.path() + " is version " + version + ", but these bindings know the "
+                    + "struct layouts of " + java.util.Arrays.toString(QuicheVersion.values()) + " only (quiche_stats and quiche_path_stats "
+                    + "differ between versions); use the optimized " + RELEASE_VERSION + " that build-libquiche.sh builds");
         }
         Info info = new Info(candidate.path(), version, candidate.kind(), patches(candidate));
         if (info.kind() == BuildKind.DEBUG) {
@@ -236,7 +242,7 @@ public final class QuicheLibrary {
         }
         ClassLoader loader = QuicheLibrary.class.getClassLoader();
         if (loader.getResource(resource) == null) {
-            tried.add("class path resource " + resource + " (org.mortbay.jetty.quiche:jetty-quiche-native:" + EXPECTED_VERSION + " not on the class path)");
+            tried.add("class path resource " + resource + " (org.mortbay.jetty.quiche:jetty-quiche-native:" + FALLBACK_VERSION + " not on the class path)");
             return null;
         }
         try {
