@@ -94,7 +94,7 @@ fail() {
   exit 0
 }
 
-say "building optimized libquiche $version once (cargo build --release; BoringSSL included, about 1-3 min on 2 cores)."
+say "building optimized libquiche $version once (cargo build --release; BoringSSL included, about 3-8 min on 2 cores)."
 say "cache: $dir"
 
 # Fetch the crate source through cargo, so registry mirrors and proxies configured for cargo apply.
