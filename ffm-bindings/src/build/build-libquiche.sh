@@ -184,7 +184,7 @@ libclang_from_pip() {
   python3 -m pip download --quiet --no-deps --only-binary=:all: --dest "$tmp" libclang >>"$log" 2>&1 || return 1
   python3 -m zipfile -e "$tmp"/libclang-*.whl "$libclang_dir/pip" >>"$log" 2>&1 || return 1
   rm -rf "$tmp"
-  so=$(ls "$libclang_dir"/pip/clang/native/libclang.* 2>/dev/null | head -n 1)
+  so=$(find "$libclang_dir/pip" -path '*/clang/native/libclang.*' 2>/dev/null | head -n 1)
   res=$(cc -print-file-name=include 2>/dev/null)
   [ -n "$so" ] && [ -d "$res" ] || return 1
   printf 'LIBCLANG_PATH=%s\nISYSTEM=%s\nSOURCE=the PyPI libclang wheel\n' "$(dirname "$so")" "$res" >"$libclang_dir/env"
