@@ -16,6 +16,16 @@ class QuicheLibraryTest {
     }
 
     @Test
+    void onlyVersionsWhoseLayoutsAreKnownAreAccepted() {
+        assertThat(QuicheVersion.find(QuicheLibrary.RELEASE_VERSION)).isEqualTo(QuicheVersion.V0_29_3);
+        assertThat(QuicheVersion.find(QuicheLibrary.FALLBACK_VERSION)).isEqualTo(QuicheVersion.V0_24_5);
+        // quiche_stats and quiche_path_stats changed in 0.24.7 and 0.27.0: a near version is not close enough.
+        assertThat(QuicheVersion.find("0.24.9")).isNull();
+        assertThat(QuicheVersion.find("0.29.4")).isNull();
+        assertThat(QuicheVersion.find("")).isNull();
+    }
+
+    @Test
     void continuousIntegrationRunsOnTheOptimizedBuild() {
         // CI builds libquiche with cargo; silently testing the debug fallback there would hide a broken build.
         if (System.getenv("CI") != null) {
