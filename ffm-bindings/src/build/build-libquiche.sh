@@ -66,6 +66,11 @@ if ! command -v cmake >/dev/null 2>&1; then
   say "optimized build skipped: cmake not found on PATH (BoringSSL needs it); the engine will use the debug fallback (slow)."
   exit 0
 fi
+# boring-sys (quiche's BoringSSL since 0.25) runs `git init` in its copy of the BoringSSL sources.
+if ! command -v git >/dev/null 2>&1; then
+  say "optimized build skipped: git not found on PATH (the boring-sys build runs it); the engine will use the debug fallback (slow)."
+  exit 0
+fi
 
 mkdir -p "$dir"
 # Two builds starting at once (two Maven runs, CI and an IDE) must not both compile into one tree.
@@ -82,12 +87,14 @@ log="$dir/build.log"
 : >"$log"
 fail() {
   local reason
-  reason=$(grep -E "^error|error:|Error" "$log" | head -n 1)
+  # bindgen's and the C compiler's own words say more than cargo's "failed to run custom build command".
+  reason=$(grep -m 1 -E "Unable to (find libclang|generate bindings)|fatal error:" "$log" | sed 's/^ *//')
+  [ -n "$reason" ] || reason=$(grep -E "^error|error:|Error" "$log" | head -n 1)
   say "optimized build FAILED: ${reason:-$1} (full log: $log); the engine will use the debug fallback (slow)."
   exit 0
 }
 
-say "building optimized libquiche $version once (cargo build --release; BoringSSL included, about 1-3 min on 2 cores)."
+say "building optimized libquiche $version once (cargo build --release; BoringSSL included, about 3-8 min on 2 cores)."
 say "cache: $dir"
 
 # Fetch the crate source through cargo, so registry mirrors and proxies configured for cargo apply.
@@ -120,6 +127,96 @@ for p in ${patches[@]+"${patches[@]}"}; do
   fi || fail "patch $(basename "$p") does not apply to quiche $version"
   say "applied $(basename "$p")"
 done
+
+# boring-sys generates BoringSSL's Rust bindings with bindgen, which loads libclang at run time
+# (clang-sys searches LIBCLANG_PATH, llvm-config and the usual library directories). Many machines
+# have no libclang (Debian's libclang-cpp is not it), and only this script may install anything:
+# it unpacks Debian's libclang into the cache (apt-get download needs no root), or else takes the
+# self-contained libclang of PyPI's `libclang` wheel. Each sets what bindgen needs and says so once.
+libclang_dir="$dir/libclang"
+system_libclang() {
+  local f llvm_lib=""
+  command -v llvm-config >/dev/null 2>&1 && llvm_lib="$(llvm-config --libdir 2>/dev/null)"
+  for f in ${llvm_lib:+"$llvm_lib"/libclang*} /usr/lib/llvm-*/lib/libclang*.so* /usr/lib64/llvm*/lib*/libclang*.so* \
+           /usr/lib/*-linux-gnu/libclang*.so* /usr/lib64/libclang*.so* /usr/lib/libclang*.so* /usr/local/lib/libclang*.so* \
+           /opt/homebrew/opt/llvm/lib/libclang.dylib /usr/local/opt/llvm/lib/libclang.dylib \
+           /Library/Developer/CommandLineTools/usr/lib/libclang.dylib; do
+    # libclang-cpp is the C++ library, not the C API that bindgen loads.
+    case "$(basename "$f")" in libclang-cpp*) continue ;; esac
+    [ -e "$f" ] && { echo "$f"; return 0; }
+  done
+  return 1
+}
+# Debian's libclang1-N (+ libclang-common-N-dev for the compiler's own headers such as stddef.h),
+# and libllvmN when it is not installed. Prefers an N whose libllvm is already installed.
+libclang_from_apt() {
+  command -v apt-get >/dev/null 2>&1 && command -v dpkg-deb >/dev/null 2>&1 || return 1
+  local n pkgs tmp deb lib res
+  n=$(dpkg-query -W -f='${Package} ${Status}\n' 'libllvm[0-9]*' 2>/dev/null | grep ' installed$' | sed -n 's/^libllvm\([0-9][0-9]*\) .*/\1/p' | sort -n | tail -n 1)
+  pkgs="libclang1-$n libclang-common-$n-dev"
+  if [ -z "$n" ]; then
+    n=$(apt-cache pkgnames libclang1- 2>/dev/null | sed -n 's/^libclang1-\([0-9][0-9]*\)$/\1/p' | sort -n | tail -n 1)
+    [ -n "$n" ] || return 1
+    pkgs="libclang1-$n libclang-common-$n-dev libllvm$n"
+  fi
+  tmp="$libclang_dir/download"
+  rm -rf "$tmp" "$libclang_dir/apt"
+  mkdir -p "$tmp" "$libclang_dir/apt"
+  # shellcheck disable=SC2086
+  (cd "$tmp" && apt-get download $pkgs) >>"$log" 2>&1 || return 1
+  for deb in "$tmp"/*.deb; do dpkg-deb -x "$deb" "$libclang_dir/apt" >>"$log" 2>&1 || return 1; done
+  rm -rf "$tmp"
+  lib=$(ls -d "$libclang_dir/apt/usr/lib/llvm-$n/lib" 2>/dev/null)
+  res=$(ls -d "$libclang_dir/apt/usr/lib/llvm-$n/lib/clang/"*/ 2>/dev/null | head -n 1)
+  [ -n "$lib" ] && [ -n "$res" ] && ls "$lib"/libclang*.so* >/dev/null 2>&1 || return 1
+  # Debian's libclang looks for its headers where the package installs them, not next to itself.
+  printf 'LIBCLANG_PATH=%s\nRESOURCE_DIR=%s\nLIBLLVM_DIR=%s\nSOURCE=Debian %s\n' "$lib" "${res%/}" \
+    "$(ls -d "$libclang_dir"/apt/usr/lib/*-linux-gnu 2>/dev/null | head -n 1)" "$pkgs" >"$libclang_dir/env"
+}
+# PyPI's `libclang` wheel: one self-contained libclang.so, without the compiler's headers; those of
+# the system's C compiler (gcc -print-file-name=include) stand in for them.
+libclang_from_pip() {
+  command -v python3 >/dev/null 2>&1 && python3 -m pip --version >/dev/null 2>&1 || return 1
+  local tmp so res
+  tmp="$libclang_dir/download"
+  rm -rf "$tmp" "$libclang_dir/pip"
+  mkdir -p "$tmp" "$libclang_dir/pip"
+  python3 -m pip download --quiet --no-deps --only-binary=:all: --dest "$tmp" libclang >>"$log" 2>&1 || return 1
+  python3 -m zipfile -e "$tmp"/libclang-*.whl "$libclang_dir/pip" >>"$log" 2>&1 || return 1
+  rm -rf "$tmp"
+  so=$(find "$libclang_dir/pip" -path '*/clang/native/libclang.*' 2>/dev/null | head -n 1)
+  res=$(cc -print-file-name=include 2>/dev/null)
+  [ -n "$so" ] && [ -d "$res" ] || return 1
+  printf 'LIBCLANG_PATH=%s\nISYSTEM=%s\nSOURCE=the PyPI libclang wheel\n' "$(dirname "$so")" "$res" >"$libclang_dir/env"
+}
+# Exports what $libclang_dir/env says and sets libclang_source (not in a subshell: the exports must stay).
+use_libclang_env() {
+  local key value
+  while IFS='=' read -r key value; do
+    case "$key" in
+      LIBCLANG_PATH) export LIBCLANG_PATH="$value" ;;
+      RESOURCE_DIR) export BINDGEN_EXTRA_CLANG_ARGS="-resource-dir=$value" ;;
+      ISYSTEM) export BINDGEN_EXTRA_CLANG_ARGS="-isystem $value" ;;
+      LIBLLVM_DIR) [ -n "$value" ] && export LD_LIBRARY_PATH="$value${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" ;;
+      SOURCE) libclang_source="$value" ;;
+    esac
+  done <"$libclang_dir/env"
+}
+if [ -n "${LIBCLANG_PATH:-}" ]; then
+  say "libclang for bindgen: LIBCLANG_PATH=$LIBCLANG_PATH (from the environment)"
+elif found=$(system_libclang); then
+  say "libclang for bindgen: $found (installed)"
+elif [ -f "$libclang_dir/env" ]; then
+  use_libclang_env
+  say "libclang for bindgen: $libclang_source in $libclang_dir (unpacked by an earlier build)"
+elif libclang_from_apt || libclang_from_pip; then
+  use_libclang_env
+  say "libclang for bindgen: none installed, so unpacked $libclang_source into $libclang_dir (once)"
+else
+  rm -rf "$libclang_dir"
+  say "optimized build FAILED: no libclang installed, and neither apt-get download nor pip could fetch one (boring-sys runs bindgen, which needs it; details: $log). Install libclang (Debian: libclang1-NN and libclang-common-NN-dev) or set LIBCLANG_PATH; the engine will use the debug fallback (slow)."
+  exit 0
+fi
 
 # A heartbeat: BoringSSL's cmake build prints nothing for minutes.
 start=$(date +%s)

@@ -4,7 +4,11 @@ package io.quicheengine;
 public enum CongestionControl {
     RENO("reno"),
     CUBIC("cubic"),
-    BBR2("bbr2");
+    /**
+     * BBRv2 as quiche's gcongestion module implements it: the only BBR left in quiche 0.29 (named by
+     * its full name so the 0.24.5 debug fallback runs the same implementation, not its older BBR2).
+     */
+    BBR2("bbr2_gcongestion");
 
     private final String quicheName;
 

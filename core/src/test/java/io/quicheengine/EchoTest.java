@@ -12,6 +12,7 @@ import java.util.concurrent.Future;
 import java.util.zip.CRC32;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Client and server in one JVM, real UDP on 127.0.0.1: every byte sent comes back, in order. */
@@ -38,6 +39,19 @@ class EchoTest {
             QuicConnection connection = fixture.connect();
             for (int i = 0; i < streams; i++) {
                 echoOne(connection.openBidirectionalStream(Duration.ofSeconds(10)), bytesPerStream, i);
+            }
+            assertThat(fixture.errors()).isEmpty();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(CongestionControl.class)
+    void everyCongestionControllerEchoes(CongestionControl congestionControl) throws Exception {
+        TransportSettings transport = TransportSettings.builder().congestionControl(congestionControl).build();
+        try (EngineFixture fixture = new EngineFixture(WaitStrategy.BACKOFF, new EchoListener(), transport, b -> { })) {
+            QuicConnection connection = fixture.connect();
+            for (int i = 0; i < 4; i++) {
+                echoOne(connection.openBidirectionalStream(Duration.ofSeconds(10)), 1 << 20, i);
             }
             assertThat(fixture.errors()).isEmpty();
         }

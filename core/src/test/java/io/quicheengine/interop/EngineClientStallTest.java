@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Two ways quiche 0.24.5 left the engine's client stalled against quinn until its idle timeout (issue
  * 9 item 1: uploads to a quinn sink stalled in about 1 run in 20), each made certain here by a tap
- * in front of quinn that drops chosen 1-RTT datagrams. Fixed by the quiche patches
- * ffm-bindings/src/build/patches/quiche-0.24.5/0003-packet-number-length.patch (also covered
- * engine-to-engine by reliability.BurstLossTest) and 0005-key-update-before-confirmation.patch.
+ * in front of quinn that drops chosen 1-RTT datagrams. Fixed by the project's quiche 0.24.5 patch
+ * 0003-packet-number-length (upstream since 0.24.7; also covered engine-to-engine by
+ * reliability.BurstLossTest) and by ffm-bindings/src/build/patches/quiche-0.29.3/0005-key-update-before-confirmation.patch.
  */
 class EngineClientStallTest {
     private static final String ALPN = "interop";

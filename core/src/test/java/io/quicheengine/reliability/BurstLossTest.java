@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * then truncated its packet numbers so short that the peer decoded every later packet to the
  * wrong number and failed to decrypt it: the peer acknowledged nothing more, the client's probes
  * were dropped too, and the connection froze until an idle timeout (issue 9, item 1; fixed by
- * ffm-bindings' patch 0003-packet-number-length). The loop repeats short echo transfers for a
+ * ffm-bindings' 0.24.5 patch 0003-packet-number-length, upstream since 0.24.7). The loop repeats short echo transfers for a
  * bounded time (about 20 s); a single frozen transfer fails it. Measured here without the patch:
  * 2 of 6, 3 of 6 and 2 of 12 transfers froze; with it none of 18, 24 and 52.
  */

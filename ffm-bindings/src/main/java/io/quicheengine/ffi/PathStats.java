@@ -11,12 +11,13 @@ import java.lang.foreign.ValueLayout;
 /**
  * {@code quiche_path_stats}: one network path's counters, RTT (nanoseconds) and congestion window (bytes).
  * A flyweight over one native struct: fill it with {@link QuicheConn#pathStats}, then read the fields. Reusable;
- * not thread-safe.
+ * not thread-safe. The layout is the loaded library's ({@link QuicheVersion#loaded()}); the accessors read the
+ * fields both versions have.
  */
 public final class PathStats {
 
-    /** The C struct, 400 bytes on 64-bit platforms. */
-    public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+    /** The C struct of quiche 0.24.5, 400 bytes on 64-bit platforms. */
+    public static final StructLayout LAYOUT_0_24_5 = MemoryLayout.structLayout(
             CLayouts.SOCKADDR_STORAGE.withName("local_addr"),
             ValueLayout.JAVA_INT.withName("local_addr_len"),
             MemoryLayout.paddingLayout(4),
@@ -40,6 +41,49 @@ public final class PathStats {
             ValueLayout.JAVA_LONG.withName("stream_retrans_bytes"),
             ValueLayout.JAVA_LONG.withName("pmtu"),
             ValueLayout.JAVA_LONG.withName("delivery_rate"));
+
+    /** The C struct of quiche 0.29.3, 448 bytes on 64-bit platforms: new counters in between and at the end. */
+    public static final StructLayout LAYOUT_0_29_3 = MemoryLayout.structLayout(
+            CLayouts.SOCKADDR_STORAGE.withName("local_addr"),
+            ValueLayout.JAVA_INT.withName("local_addr_len"),
+            MemoryLayout.paddingLayout(4),
+            CLayouts.SOCKADDR_STORAGE.withName("peer_addr"),
+            ValueLayout.JAVA_INT.withName("peer_addr_len"),
+            MemoryLayout.paddingLayout(4),
+            ValueLayout.JAVA_LONG.withName("validation_state"),
+            ValueLayout.JAVA_BOOLEAN.withName("active"),
+            MemoryLayout.paddingLayout(7),
+            ValueLayout.JAVA_LONG.withName("recv"),
+            ValueLayout.JAVA_LONG.withName("sent"),
+            ValueLayout.JAVA_LONG.withName("lost"),
+            ValueLayout.JAVA_LONG.withName("retrans"),
+            ValueLayout.JAVA_LONG.withName("total_pto_count"),
+            ValueLayout.JAVA_LONG.withName("dgram_recv"),
+            ValueLayout.JAVA_LONG.withName("dgram_sent"),
+            ValueLayout.JAVA_LONG.withName("rtt"),
+            ValueLayout.JAVA_LONG.withName("min_rtt"),
+            ValueLayout.JAVA_LONG.withName("max_rtt"),
+            ValueLayout.JAVA_LONG.withName("rttvar"),
+            ValueLayout.JAVA_LONG.withName("cwnd"),
+            ValueLayout.JAVA_LONG.withName("sent_bytes"),
+            ValueLayout.JAVA_LONG.withName("recv_bytes"),
+            ValueLayout.JAVA_LONG.withName("lost_bytes"),
+            ValueLayout.JAVA_LONG.withName("stream_retrans_bytes"),
+            ValueLayout.JAVA_LONG.withName("pmtu"),
+            ValueLayout.JAVA_LONG.withName("delivery_rate"),
+            ValueLayout.JAVA_LONG.withName("max_bandwidth"),
+            ValueLayout.JAVA_LONG.withName("startup_exit_cwnd"));
+
+    /** The layout of {@code version}'s {@code quiche_path_stats}. */
+    public static StructLayout layout(QuicheVersion version) {
+        return switch (version) {
+            case V0_24_5 -> LAYOUT_0_24_5;
+            case V0_29_3 -> LAYOUT_0_29_3;
+        };
+    }
+
+    /** The loaded library's layout. */
+    public static final StructLayout LAYOUT = layout(QuicheVersion.loaded());
 
     private static final long LOCAL_ADDR = offset(LAYOUT, "local_addr");
     private static final long LOCAL_ADDR_LEN = offset(LAYOUT, "local_addr_len");

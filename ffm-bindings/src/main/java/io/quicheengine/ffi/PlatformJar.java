@@ -40,8 +40,8 @@ final class PlatformJar {
             return null;
         }
         String version = description.getProperty("version");
-        if (!QuicheLibrary.EXPECTED_VERSION.equals(version)) {
-            tried.add("platform jar " + classifier + " (holds libquiche " + version + ", these bindings need " + QuicheLibrary.EXPECTED_VERSION + ")");
+        if (!QuicheLibrary.RELEASE_VERSION.equals(version)) {
+            tried.add("platform jar " + classifier + " (holds libquiche " + version + ", these bindings need " + QuicheLibrary.RELEASE_VERSION + ")");
             return null;
         }
         String library = directory + platform.libraryFileName();

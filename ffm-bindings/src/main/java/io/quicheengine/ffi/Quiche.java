@@ -63,7 +63,7 @@ public final class Quiche {
     private Quiche() {
     }
 
-    /** {@code quiche_version()}, e.g. "0.24.5". */
+    /** {@code quiche_version()}, e.g. "0.29.3". */
     public static String version() {
         Downcalls.checkCall("quiche_version");
         try {

@@ -24,11 +24,13 @@ import java.lang.invoke.MethodHandle;
  */
 public final class QuicheConfig {
 
-    /** {@code enum quiche_cc_algorithm}. */
+    /**
+     * {@code enum quiche_cc_algorithm}: the values both 0.24.5 and 0.29.3 accept. quiche 0.29 has only the
+     * gcongestion BBRv2; its old BBR (2) and BBR2 (3) are gone.
+     */
     public static final int CC_RENO = 0;
     public static final int CC_CUBIC = 1;
-    public static final int CC_BBR = 2;
-    public static final int CC_BBR2 = 3;
+    public static final int CC_BBR2_GCONGESTION = 4;
 
     private static final MethodHandle NEW = downcall("quiche_config_new", fn(C_POINTER, C_INT));
     private static final MethodHandle LOAD_CERT_CHAIN_FROM_PEM_FILE = downcall("quiche_config_load_cert_chain_from_pem_file", fn(C_INT, C_POINTER, C_POINTER));
@@ -312,7 +314,10 @@ public final class QuicheConfig {
         }
     }
 
-    /** {@code quiche_config_set_cc_algorithm_name} ("reno", "cubic", "bbr", "bbr2"); 0 or a negative code. */
+    /**
+     * {@code quiche_config_set_cc_algorithm_name} ("reno", "cubic", "bbr2_gcongestion"; in 0.29 "bbr" and "bbr2"
+     * name the gcongestion BBRv2 too, in 0.24.5 older implementations); 0 or a negative code.
+     */
     public static int setCcAlgorithmName(MemorySegment config, MemorySegment name) {
         Downcalls.checkCall("quiche_config_set_cc_algorithm_name");
         try {

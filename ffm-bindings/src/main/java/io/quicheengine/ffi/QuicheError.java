@@ -27,9 +27,11 @@ public enum QuicheError {
     KEY_UPDATE(-19, "error in key update"),
     CRYPTO_BUFFER_EXCEEDED(-20, "the peer sent more data in CRYPTO frames than we can buffer"),
     INVALID_ACK_RANGE(-21, "the peer sent an ACK frame with an invalid range"),
-    OPTIMISTIC_ACK_DETECTED(-22, "the peer sent an ACK frame for a skipped packet number");
+    OPTIMISTIC_ACK_DETECTED(-22, "the peer sent an ACK frame for a skipped packet number"),
+    /** New in quiche 0.29 (only with its custom-client-dcid feature, which the engine does not use). */
+    INVALID_DCID_INITIALIZATION(-23, "an invalid destination connection id was given for a new connection");
 
-    private static final QuicheError[] BY_NEGATED_CODE = new QuicheError[23];
+    private static final QuicheError[] BY_NEGATED_CODE = new QuicheError[24];
 
     static {
         for (QuicheError error : values()) {

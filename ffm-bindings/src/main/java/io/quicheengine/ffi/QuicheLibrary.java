@@ -16,7 +16,9 @@ import java.util.Locale;
 import java.util.function.Function;
 
 /**
- * Finds, loads and checks libquiche {@value #EXPECTED_VERSION}, once per JVM.
+ * Finds, loads and checks libquiche, once per JVM: the optimized {@value #RELEASE_VERSION}, or the debug
+ * {@value #FALLBACK_VERSION} of jetty-quiche-native. Any version without known struct layouts
+ * ({@link QuicheVersion}) is refused.
  *
  * <p>Where the library comes from, first match wins ({@link Origin}):
  * <ol>
@@ -49,8 +51,11 @@ import java.util.function.Function;
  */
 public final class QuicheLibrary {
 
-    /** The only libquiche version whose struct layouts these bindings match. */
-    public static final String EXPECTED_VERSION = "0.24.5";
+    /** The version build-libquiche.sh builds (the pom's {@code quiche.version}), looked for in the cache. */
+    public static final String RELEASE_VERSION = "0.29.3";
+
+    /** The version of the debug library in jetty-quiche-native (no newer one is published). */
+    public static final String FALLBACK_VERSION = "0.24.5";
 
     private static final System.Logger LOG = System.getLogger(QuicheLibrary.class.getName());
 
@@ -143,9 +148,9 @@ public final class QuicheLibrary {
         return Path.of(home != null && !home.isEmpty() ? home : userHome, ".cache", "quiche-engine");
     }
 
-    /** Where the optimized build of {@link #EXPECTED_VERSION} lives once built. */
+    /** Where the optimized build of {@link #RELEASE_VERSION} lives once built. */
     public static Path releaseLibraryPath() {
-        return cacheDirectory().resolve("quiche-" + EXPECTED_VERSION + "-release").resolve(Platform.current().libraryFileName());
+        return cacheDirectory().resolve("quiche-" + RELEASE_VERSION + "-release").resolve(Platform.current().libraryFileName());
     }
 
     private static final class Holder {
@@ -195,9 +200,10 @@ public final class QuicheLibrary {
             throw new QuicheLibraryException("libquiche could not be loaded on " + platform + "; tried: " + String.join("; ", tried), e);
         }
         String version = readVersion(lookup, candidate.path(), platform);
-        if (!EXPECTED_VERSION.equals(version)) {
-            throw new QuicheLibraryException("libquiche at " + candidate.path() + " (" + candidate.origin() + ") is version " + version
-                    + ", but these bindings need exactly " + EXPECTED_VERSION + " (struct layouts differ between versions)");
+        if (QuicheVersion.find(version) == null) {
+            throw new QuicheLibraryException("libquiche at " + candidate.path() + " (" + candidate.origin() + ") is version " + version + ", but these bindings know the "
+                    + "struct layouts of " + java.util.Arrays.toString(QuicheVersion.values()) + " only (quiche_stats and quiche_path_stats "
+                    + "differ between versions); use the optimized " + RELEASE_VERSION + " that build-libquiche.sh builds");
         }
         Info info = new Info(candidate.path(), version, candidate.kind(), candidate.patches(), candidate.origin());
         if (info.kind() == BuildKind.DEBUG) {
@@ -257,7 +263,7 @@ public final class QuicheLibrary {
             tried.add(release + " (optimized build not present: run ./mvnw once with cargo and cmake installed)");
         }
         if (mode.equals("release")) {
-            throw new QuicheLibraryException("-Dquiche.library=release but no optimized libquiche " + EXPECTED_VERSION + " was found for "
+            throw new QuicheLibraryException("-Dquiche.library=release but no optimized libquiche " + RELEASE_VERSION + " was found for "
                     + platform + ". Add the platform jar " + PlatformJar.coordinates(platform)
                     + " to the class path (Maven: the quiche-engine-ffm-bindings dependency with <classifier>" + platform.classifier()
                     + "</classifier>), or build the library into the cache with ./mvnw (cargo and cmake needed). Tried: " + String.join("; ", tried));
@@ -272,7 +278,7 @@ public final class QuicheLibrary {
             if (extracted != null) {
                 return new Candidate(extracted, BuildKind.DEBUG, "none", Origin.FALLBACK_JAR);
             }
-            tried.add("class path resource " + resource + " (org.mortbay.jetty.quiche:jetty-quiche-native:" + EXPECTED_VERSION + " not on the class path)");
+            tried.add("class path resource " + resource + " (org.mortbay.jetty.quiche:jetty-quiche-native:" + FALLBACK_VERSION + " not on the class path)");
         } catch (IOException e) {
             tried.add("class path resource " + resource + " (extraction failed: " + e + ")");
         }

@@ -11,7 +11,7 @@ import java.lang.invoke.MethodHandle;
 
 /**
  * {@code quiche_conn_stream_send_complete}: whether the peer acknowledged every byte and the fin
- * of a stream's send side. Upstream quiche 0.24.5 has no such call; the project's patch
+ * of a stream's send side. Upstream quiche (0.24.5, 0.29.3) has no such call; the project's patch
  * {@code 0004-stream-send-complete.patch} adds it, so only the optimized build made by
  * build-libquiche.sh has it and the debug fallback does not: check {@link #available()} first.
  * The same one-thread-at-a-time rule as {@link QuicheConn} applies to {@link #query}.

@@ -11,12 +11,13 @@ import java.lang.foreign.ValueLayout;
 /**
  * {@code quiche_stats}: connection-wide counters.
  * A flyweight over one native struct: fill it with {@link QuicheConn#stats}, then read the fields. Reusable;
- * not thread-safe.
+ * not thread-safe. The layout is the loaded library's ({@link QuicheVersion#loaded()}); the accessors read the
+ * fields both versions have.
  */
 public final class Stats {
 
-    /** The C struct, 112 bytes on 64-bit platforms. */
-    public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+    /** The C struct of quiche 0.24.5, 112 bytes on 64-bit platforms. */
+    public static final StructLayout LAYOUT_0_24_5 = MemoryLayout.structLayout(
             ValueLayout.JAVA_LONG.withName("recv"),
             ValueLayout.JAVA_LONG.withName("sent"),
             ValueLayout.JAVA_LONG.withName("lost"),
@@ -31,6 +32,47 @@ public final class Stats {
             ValueLayout.JAVA_LONG.withName("stopped_stream_count_local"),
             ValueLayout.JAVA_LONG.withName("reset_stream_count_remote"),
             ValueLayout.JAVA_LONG.withName("stopped_stream_count_remote"));
+
+    /** The C struct of quiche 0.29.3, 208 bytes on 64-bit platforms: new counters in between and at the end. */
+    public static final StructLayout LAYOUT_0_29_3 = MemoryLayout.structLayout(
+            ValueLayout.JAVA_LONG.withName("recv"),
+            ValueLayout.JAVA_LONG.withName("sent"),
+            ValueLayout.JAVA_LONG.withName("lost"),
+            ValueLayout.JAVA_LONG.withName("spurious_lost"),
+            ValueLayout.JAVA_LONG.withName("retrans"),
+            ValueLayout.JAVA_LONG.withName("sent_bytes"),
+            ValueLayout.JAVA_LONG.withName("recv_bytes"),
+            ValueLayout.JAVA_LONG.withName("acked_bytes"),
+            ValueLayout.JAVA_LONG.withName("lost_bytes"),
+            ValueLayout.JAVA_LONG.withName("stream_retrans_bytes"),
+            ValueLayout.JAVA_LONG.withName("dgram_recv"),
+            ValueLayout.JAVA_LONG.withName("dgram_sent"),
+            ValueLayout.JAVA_LONG.withName("paths_count"),
+            ValueLayout.JAVA_LONG.withName("reset_stream_count_local"),
+            ValueLayout.JAVA_LONG.withName("stopped_stream_count_local"),
+            ValueLayout.JAVA_LONG.withName("reset_stream_count_remote"),
+            ValueLayout.JAVA_LONG.withName("stopped_stream_count_remote"),
+            ValueLayout.JAVA_LONG.withName("data_blocked_sent_count"),
+            ValueLayout.JAVA_LONG.withName("stream_data_blocked_sent_count"),
+            ValueLayout.JAVA_LONG.withName("data_blocked_recv_count"),
+            ValueLayout.JAVA_LONG.withName("stream_data_blocked_recv_count"),
+            ValueLayout.JAVA_LONG.withName("streams_blocked_bidi_recv_count"),
+            ValueLayout.JAVA_LONG.withName("streams_blocked_uni_recv_count"),
+            ValueLayout.JAVA_LONG.withName("path_challenge_rx_count"),
+            ValueLayout.JAVA_LONG.withName("bytes_in_flight_duration_msec"),
+            ValueLayout.JAVA_BOOLEAN.withName("tx_buffered_inconsistent"),
+            MemoryLayout.paddingLayout(7));
+
+    /** The layout of {@code version}'s {@code quiche_stats}. */
+    public static StructLayout layout(QuicheVersion version) {
+        return switch (version) {
+            case V0_24_5 -> LAYOUT_0_24_5;
+            case V0_29_3 -> LAYOUT_0_29_3;
+        };
+    }
+
+    /** The loaded library's layout. */
+    public static final StructLayout LAYOUT = layout(QuicheVersion.loaded());
 
     private static final long RECV = offset(LAYOUT, "recv");
     private static final long SENT = offset(LAYOUT, "sent");

@@ -1,5 +1,5 @@
 /**
- * Panama FFM bindings for the libquiche 0.24.5 C API: the library loader ({@link io.quicheengine.ffi.QuicheLibrary}),
+ * Panama FFM bindings for the libquiche C API (0.29.3, and 0.24.5 for the debug fallback): the library loader ({@link io.quicheengine.ffi.QuicheLibrary}),
  * one class per area of {@code quiche.h} holding its downcall handles ({@link io.quicheengine.ffi.Quiche},
  * {@link io.quicheengine.ffi.QuicheConfig}, {@link io.quicheengine.ffi.QuicheConn},
  * {@link io.quicheengine.ffi.QuicheStream}, {@link io.quicheengine.ffi.QuicheDgram}), one flyweight per C struct,

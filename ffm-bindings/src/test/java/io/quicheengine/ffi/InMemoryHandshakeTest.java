@@ -35,13 +35,16 @@ class InMemoryHandshakeTest {
     @Test
     void loadsTheLibraryThatWasAskedFor() {
         QuicheLibrary.Info info = QuicheLibrary.info();
-        assertThat(info.version()).isEqualTo("0.24.5");
         String asked = System.getProperty("quiche.library", "auto");
         if (asked.equals("fallback")) {
+            assertThat(info.version()).isEqualTo(QuicheLibrary.FALLBACK_VERSION);
+            assertThat(QuicheVersion.loaded()).isEqualTo(QuicheVersion.V0_24_5);
             assertThat(info.kind()).isEqualTo(QuicheLibrary.BuildKind.DEBUG);
             assertThat(info.path().getParent().getFileName().toString()).startsWith("fallback-");
         } else if (System.getProperty("quiche.library.path") == null && System.getenv("QUICHE_LIBRARY_PATH") == null) {
             assertThat(info.kind()).isEqualTo(QuicheLibrary.BuildKind.RELEASE);
+            assertThat(info.version()).isEqualTo(QuicheLibrary.RELEASE_VERSION);
+            assertThat(QuicheVersion.loaded()).isEqualTo(QuicheVersion.V0_29_3);
         }
     }
 

@@ -41,7 +41,7 @@ class PlatformJarTest {
             out.putNextEntry(new JarEntry(directory + Platform.current().libraryFileName()));
             Files.copy(QuicheLibrary.info().path(), out);
             out.putNextEntry(new JarEntry(directory + PlatformJar.PROPERTIES));
-            out.write(("version=" + QuicheLibrary.EXPECTED_VERSION + "\nbuild=release\npatches=test-patches\n").getBytes(StandardCharsets.UTF_8));
+            out.write(("version=" + QuicheLibrary.RELEASE_VERSION + "\nbuild=release\npatches=test-patches\n").getBytes(StandardCharsets.UTF_8));
         }
     }
 

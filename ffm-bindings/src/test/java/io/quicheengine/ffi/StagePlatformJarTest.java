@@ -40,7 +40,7 @@ class StagePlatformJarTest {
         try (InputStream in = Files.newInputStream(directory.resolve(PlatformJar.PROPERTIES))) {
             description.load(in);
         }
-        assertThat(description.getProperty("version")).isEqualTo(QuicheLibrary.EXPECTED_VERSION);
+        assertThat(description.getProperty("version")).isEqualTo(QuicheLibrary.RELEASE_VERSION);
         assertThat(description.getProperty("build")).isEqualTo("release");
         assertThat(description.getProperty("patches.id")).isEqualTo(patchId());
         assertThat(description.getProperty("patches")).contains("0001-empty-stream-frames.patch");
@@ -53,7 +53,7 @@ class StagePlatformJarTest {
 
         String said = stage(temp.resolve("empty-cache"), out);
 
-        assertThat(said).contains("NOT attached").contains("no optimized libquiche " + QuicheLibrary.EXPECTED_VERSION);
+        assertThat(said).contains("NOT attached").contains("no optimized libquiche " + QuicheLibrary.RELEASE_VERSION);
         assertThat(out).doesNotExist();
     }
 
@@ -69,9 +69,9 @@ class StagePlatformJarTest {
 
     private Path cacheWithLibrary(String patchId) throws IOException {
         Path cache = temp.resolve("cache");
-        Path release = Files.createDirectories(cache.resolve("quiche-" + QuicheLibrary.EXPECTED_VERSION + "-release"));
+        Path release = Files.createDirectories(cache.resolve("quiche-" + QuicheLibrary.RELEASE_VERSION + "-release"));
         Files.writeString(release.resolve("libquiche.so"), "not really a library");
-        Files.writeString(release.resolve("BUILD_OK"), "quiche " + QuicheLibrary.EXPECTED_VERSION + " release features=ffi,qlog patches=" + patchId
+        Files.writeString(release.resolve("BUILD_OK"), "quiche " + QuicheLibrary.RELEASE_VERSION + " release features=ffi,qlog patches=" + patchId
                 + " (test) built now\n");
         return cache;
     }
@@ -79,7 +79,7 @@ class StagePlatformJarTest {
     /** What build-libquiche.sh records: the first 16 hex digits of the SHA-256 of this version's patches, concatenated in name order. */
     private static String patchId() throws Exception {
         MessageDigest digest = MessageDigest.getInstance("SHA-256");
-        try (var files = Files.list(Path.of("src/build/patches/quiche-" + QuicheLibrary.EXPECTED_VERSION))) {
+        try (var files = Files.list(Path.of("src/build/patches/quiche-" + QuicheLibrary.RELEASE_VERSION))) {
             for (Path patch : files.filter(f -> f.toString().endsWith(".patch")).sorted().toList()) {
                 digest.update(Files.readAllBytes(patch));
             }
@@ -90,7 +90,7 @@ class StagePlatformJarTest {
     private String stage(Path cache, Path out) throws Exception {
         Path log = temp.resolve("stage.log");
         ProcessBuilder builder = new ProcessBuilder(List.of("bash", Path.of("src/build/stage-platform-jar.sh").toAbsolutePath().toString(),
-                QuicheLibrary.EXPECTED_VERSION, CLASSIFIER, out.toString())).redirectErrorStream(true).redirectOutput(log.toFile());
+                QuicheLibrary.RELEASE_VERSION, CLASSIFIER, out.toString())).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("QUICHE_ENGINE_CACHE", cache.toString());
         Process process = builder.start();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {

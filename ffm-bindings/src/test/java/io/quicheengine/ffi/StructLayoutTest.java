@@ -6,7 +6,7 @@ import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.StructLayout;
 import org.junit.jupiter.api.Test;
 
-/** The sizes and offsets measured with offsetof against the 0.24.5 header (Linux x86-64). */
+/** The sizes and offsets measured with offsetof against the 0.24.5 and 0.29.3 headers (Linux x86-64). */
 class StructLayoutTest {
 
     private static long offset(StructLayout layout, String field) {
@@ -30,23 +30,60 @@ class StructLayoutTest {
     }
 
     @Test
-    void stats() {
-        assertThat(Stats.LAYOUT.byteSize()).isEqualTo(112);
-        assertThat(offset(Stats.LAYOUT, "paths_count")).isEqualTo(72);
-        assertThat(offset(Stats.LAYOUT, "stopped_stream_count_remote")).isEqualTo(104);
+    void stats0245() {
+        assertThat(Stats.LAYOUT_0_24_5.byteSize()).isEqualTo(112);
+        assertThat(offset(Stats.LAYOUT_0_24_5, "retrans")).isEqualTo(24);
+        assertThat(offset(Stats.LAYOUT_0_24_5, "paths_count")).isEqualTo(72);
+        assertThat(offset(Stats.LAYOUT_0_24_5, "stopped_stream_count_remote")).isEqualTo(104);
     }
 
     @Test
-    void pathStats() {
-        assertThat(PathStats.LAYOUT.byteSize()).isEqualTo(400);
-        assertThat(offset(PathStats.LAYOUT, "peer_addr")).isEqualTo(136);
-        assertThat(offset(PathStats.LAYOUT, "validation_state")).isEqualTo(272);
-        assertThat(offset(PathStats.LAYOUT, "active")).isEqualTo(280);
-        assertThat(offset(PathStats.LAYOUT, "recv")).isEqualTo(288);
-        assertThat(offset(PathStats.LAYOUT, "rtt")).isEqualTo(320);
-        assertThat(offset(PathStats.LAYOUT, "cwnd")).isEqualTo(344);
-        assertThat(offset(PathStats.LAYOUT, "pmtu")).isEqualTo(384);
-        assertThat(offset(PathStats.LAYOUT, "delivery_rate")).isEqualTo(392);
+    void stats0293() {
+        assertThat(Stats.LAYOUT_0_29_3.byteSize()).isEqualTo(208);
+        assertThat(offset(Stats.LAYOUT_0_29_3, "retrans")).isEqualTo(32);
+        assertThat(offset(Stats.LAYOUT_0_29_3, "stream_retrans_bytes")).isEqualTo(72);
+        assertThat(offset(Stats.LAYOUT_0_29_3, "paths_count")).isEqualTo(96);
+        assertThat(offset(Stats.LAYOUT_0_29_3, "stopped_stream_count_remote")).isEqualTo(128);
+        assertThat(offset(Stats.LAYOUT_0_29_3, "bytes_in_flight_duration_msec")).isEqualTo(192);
+        assertThat(offset(Stats.LAYOUT_0_29_3, "tx_buffered_inconsistent")).isEqualTo(200);
+    }
+
+    @Test
+    void pathStats0245() {
+        StructLayout layout = PathStats.LAYOUT_0_24_5;
+        assertThat(layout.byteSize()).isEqualTo(400);
+        assertThat(offset(layout, "peer_addr")).isEqualTo(136);
+        assertThat(offset(layout, "validation_state")).isEqualTo(272);
+        assertThat(offset(layout, "active")).isEqualTo(280);
+        assertThat(offset(layout, "recv")).isEqualTo(288);
+        assertThat(offset(layout, "rtt")).isEqualTo(320);
+        assertThat(offset(layout, "cwnd")).isEqualTo(344);
+        assertThat(offset(layout, "pmtu")).isEqualTo(384);
+        assertThat(offset(layout, "delivery_rate")).isEqualTo(392);
+    }
+
+    @Test
+    void pathStats0293() {
+        StructLayout layout = PathStats.LAYOUT_0_29_3;
+        assertThat(layout.byteSize()).isEqualTo(448);
+        assertThat(offset(layout, "peer_addr")).isEqualTo(136);
+        assertThat(offset(layout, "validation_state")).isEqualTo(272);
+        assertThat(offset(layout, "active")).isEqualTo(280);
+        assertThat(offset(layout, "recv")).isEqualTo(288);
+        assertThat(offset(layout, "retrans")).isEqualTo(312);
+        assertThat(offset(layout, "rtt")).isEqualTo(344);
+        assertThat(offset(layout, "rttvar")).isEqualTo(368);
+        assertThat(offset(layout, "cwnd")).isEqualTo(376);
+        assertThat(offset(layout, "stream_retrans_bytes")).isEqualTo(408);
+        assertThat(offset(layout, "pmtu")).isEqualTo(416);
+        assertThat(offset(layout, "delivery_rate")).isEqualTo(424);
+        assertThat(offset(layout, "startup_exit_cwnd")).isEqualTo(440);
+    }
+
+    @Test
+    void theLoadedLibrarysLayoutsAreUsed() {
+        assertThat(Stats.LAYOUT).isSameAs(Stats.layout(QuicheVersion.loaded()));
+        assertThat(PathStats.LAYOUT).isSameAs(PathStats.layout(QuicheVersion.loaded()));
     }
 
     @Test

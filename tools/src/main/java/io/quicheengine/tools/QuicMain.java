@@ -79,7 +79,7 @@ public final class QuicMain implements Runnable {
         throw new ParameterException(spec.commandLine(), "choose a command: demo, server, client, pingpong or cert");
     }
 
-    /** "quic 0.1.0 (libquiche 0.24.5 (release) from ...)". */
+    /** "quic 0.1.0 (libquiche 0.29.3 (release) from ...)". */
     static final class Version implements IVersionProvider {
         @Override
         public String[] getVersion() {

@@ -30,7 +30,8 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Transport parameters are those of {@link io.quicheengine.perf.e2e.SharedQuicParams}; see
  * {@code NettyQuicTransport} for the ones Netty cannot match (pacing, quiche's receive-window
- * limits, and the quiche version: 0.29.x here, 0.24.5 in the engine).
+ * limits, and the quiche patches: Netty runs quiche 0.29.x as published, the engine 0.29.3 with the
+ * project's patches).
  *
  * <p>Measurements: bulk time runs from the server's first read to its last read (reported back on
  * each stream, so it also works with a remote server); CPU is this process's CPU time from just

@@ -24,8 +24,8 @@ import java.util.concurrent.TimeUnit;
  * What Netty does not let us match: quiche's pacing ({@code enable_pacing} is not exposed, and
  * Netty sends as soon as quiche produces a packet, ignoring {@code send_info.at}), the connection
  * and stream receive-window limits ({@code max_connection_window}, {@code max_stream_window}:
- * quiche's defaults, 24 MiB and 16 MiB), and the quiche version itself (Netty 4.2.18 bundles
- * quiche 0.29.x, the engine uses 0.24.5). Netty's default connection-id length (20) and stateless
+ * quiche's defaults, 24 MiB and 16 MiB), and the quiche build itself (Netty 4.2.18 bundles
+ * quiche 0.29.x as published, the engine 0.29.3 with the project's patches). Netty's default connection-id length (20) and stateless
  * reset token generator are kept. No token handler is set, so Netty does no Retry and the handshake
  * takes one round trip as in the other systems.
  */
