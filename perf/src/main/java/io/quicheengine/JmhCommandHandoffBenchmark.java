@@ -40,7 +40,13 @@ import org.openjdk.jmh.annotations.Warmup;
  *       connection lock and copies the bytes into the connection's send buffer itself (as
  *       {@code quiche_conn_stream_send} would); the consumer takes the same lock to flush it.</li>
  * </ul>
- * All four hold at most {@value #CAPACITY} commands in flight (a producer that finds no room
+ *   <li>{@code streamOffer}: the same ring behind the real {@link QuicStream#offer} of one stream
+ *       (credit reserved on the stream and its connection, bytes counted as accepted), with a consumer
+ *       that does to each write's stream what the loop does once quiche took the bytes: counts them
+ *       as sent, returns their credit and looks whether a writer waits. Producers and consumer
+ *       write the same {@code StreamState}, so this is where its field layout and atomics show.</li>
+ * </ul>
+ * All five hold at most {@value #CAPACITY} commands in flight (a producer that finds no room
  * yields and tries again, as the engine's writers wait for ring space): the seed's queue and the
  * CLQ are unbounded by themselves, and an unbounded queue in a benchmark only measures the garbage
  * collector. The CLQ bound costs one extra atomic per command. Waking a parked consumer is left out
@@ -67,7 +73,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class JmhCommandHandoffBenchmark {
     static final int CAPACITY = 4096;
 
-    @Param({"disruptor", "mutexQueue", "clq", "globalLock"})
+    @Param({"disruptor", "streamOffer", "mutexQueue", "clq", "globalLock"})
     public String impl;
 
     /** Bytes each command carries (a small application message). */
@@ -94,10 +100,11 @@ public class JmhCommandHandoffBenchmark {
     public void setUp() {
         handoff = switch (impl) {
             case "disruptor" -> new DisruptorHandoff(payloadBytes);
+            case "streamOffer" -> new StreamOfferHandoff(payloadBytes);
             case "mutexQueue" -> new MutexQueueHandoff();
             case "clq" -> new ClqHandoff();
             case "globalLock" -> new GlobalLockHandoff(payloadBytes);
-            default -> throw new IllegalArgumentException("impl must be disruptor, mutexQueue, clq or globalLock, was " + impl);
+            default -> throw new IllegalArgumentException("impl must be disruptor, streamOffer, mutexQueue, clq or globalLock, was " + impl);
         };
         running = true;
         consumer = new Thread(() -> {
@@ -180,6 +187,62 @@ public class JmhCommandHandoffBenchmark {
         @Override
         public void close() {
             arena.close();
+        }
+    }
+
+    /**
+     * {@link QuicStream#offer} on one stream of an engine core that has no loop thread; the consumer
+     * plays the loop's part for each write (quiche taking every byte at once).
+     */
+    static final class StreamOfferHandoff implements Handoff {
+        private final EngineCore engine;
+        private final QuicStream stream;
+        private int drained;
+        private final com.lmax.disruptor.EventPoller.Handler<Command> handler = (command, sequence, endOfBatch) -> {
+            StreamState state = command.stream;
+            long n = command.length;
+            // What EventLoop.taken does (without a waiter or listener to tell).
+            state.bytesSent += n;
+            state.returnCredit(n);
+            if (state.writeBlocked) {
+                state.writeBlocked = false;
+            }
+            command.clear();
+            drained++;
+            return true;
+        };
+
+        StreamOfferHandoff(int payloadBytes) {
+            long unbounded = 1L << 50; // the ring, not credit, holds producers back
+            engine = new EngineCore(new EngineSettings("jmh", WaitStrategy.BUSY_SPIN, WaitStrategy.BUSY_SPIN, CAPACITY,
+                    Math.max(64, payloadBytes), 1 << 16, 16, unbounded, unbounded, 1 << 16, java.time.Duration.ofSeconds(1),
+                    java.time.Duration.ofSeconds(1), (connection, context, error) -> { }, true));
+            ConnectionState connection = new ConnectionState(engine, true, null, null, null, "jmh",
+                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 4433), TransportSettings.DEFAULTS);
+            stream = new StreamState(connection, 0).handle;
+        }
+
+        @Override
+        public void offer(byte[] bytes) {
+            while (stream.offer(bytes, 0, bytes.length, false) == 0) {
+                Thread.yield();
+            }
+        }
+
+        @Override
+        public int drain() {
+            drained = 0;
+            try {
+                engine.commands.poll(handler);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return drained;
+        }
+
+        @Override
+        public void close() {
+            engine.arena.close();
         }
     }
 
