@@ -201,7 +201,7 @@ final class EventLoop implements Runnable {
         long pending = 0;
         for (int i = 0; i < connections.size(); i++) {
             ConnectionState connection = connections.get(i);
-            pending += connection.creditUsed;
+            pending += connection.creditUsed();
             for (StreamState stream : connection.streams.values()) {
                 StreamReadRing ring = stream.ring;
                 if (ring != null) {
@@ -608,7 +608,7 @@ final class EventLoop implements Runnable {
         if (connection.state == ConnectionState.ESTABLISHED) {
             publishStreamLimitsIfNear(connection);
         }
-        if (connection.creditBlocked && connection.creditUsed < settings.connectionWriteBound()) {
+        if (connection.creditBlocked && connection.creditUsed() < settings.connectionWriteBound()) {
             notifyCreditWaiters(connection);
         }
         updateTimer(connection);
@@ -831,7 +831,7 @@ final class EventLoop implements Runnable {
      */
     private void sendDatagram(ConnectionState connection, Command command) {
         if (connection.finalized || connection.quiche.address() == 0 || connection.state >= ConnectionState.CLOSING) {
-            connection.datagramsDroppedOnClose++; // quiche sends no datagram once closing
+            connection.countDatagramsDroppedOnClose(1); // quiche sends no datagram once closing
             return;
         }
         long n = QuicheDgram.send(connection.quiche, command.payload, command.length);
@@ -843,9 +843,9 @@ final class EventLoop implements Runnable {
             return;
         }
         if (n == QuicheError.BUFFER_TOO_SHORT.code() || n == QuicheError.INVALID_STATE.code()) {
-            connection.datagramsTooLarge++; // the peer's limit, or the path, shrank since the offer checked it
+            connection.countDatagramTooLarge(); // the peer's limit, or the path, shrank since the offer checked it
         } else {
-            connection.datagramsPurged++; // not taken: cannot happen while the credit mirrors quiche's queue
+            connection.countDatagramsLeft(0, 1); // not taken: cannot happen while the credit mirrors quiche's queue
         }
         returnDatagramCredit(connection, 1);
     }
@@ -872,8 +872,7 @@ final class EventLoop implements Runnable {
         }
         connection.queuedDatagramsHead = head;
         connection.queuedDatagrams -= left;
-        connection.datagramsSent += sent;
-        connection.datagramsPurged += left - sent;
+        connection.countDatagramsLeft(sent, left - sent);
         if (!connection.finalized) {
             returnDatagramCredit(connection, left);
         }
@@ -1288,10 +1287,7 @@ final class EventLoop implements Runnable {
 
     /** quiche took {@code n} bytes: return the credit and wake whoever waits for it. */
     private void taken(StreamState stream, long n) {
-        stream.bytesSent += n;
-        stream.returnCredit(n);
-        if (stream.writeBlocked) {
-            stream.writeBlocked = false;
+        if (stream.taken(n)) {
             unpark(stream.writeWaiter);
             QuicListener listener = stream.connection.listener;
             if (listener != null) {
@@ -1618,14 +1614,14 @@ final class EventLoop implements Runnable {
 
     /** No accepted byte or fin of the stream waits in the ring or the pending buffer (or its write side is dead). */
     private static boolean handedOver(StreamState stream) {
-        return writeDead(stream) || stream.creditUsed == 0 && (!stream.finSubmitted || stream.finSent);
+        return writeDead(stream) || stream.creditUsed() == 0 && (!stream.finSubmitted || stream.finSent);
     }
 
     private void reportUndelivered(ConnectionState connection, CloseRequest request) {
         StringBuilder streams = new StringBuilder();
         for (StreamState stream : connection.streams.values()) {
             if (!handedOver(stream)) {
-                streams.append(streams.isEmpty() ? "" : ", ").append(stream.id).append(" (").append(stream.creditUsed)
+                streams.append(streams.isEmpty() ? "" : ", ").append(stream.id).append(" (").append(stream.creditUsed())
                         .append(" bytes not yet sent)");
             }
         }
@@ -1801,7 +1797,7 @@ final class EventLoop implements Runnable {
         MemorySegment quiche = connection.quiche;
         if (connection.queuedDatagrams > 0) {
             datagramsLeftQuiche(connection);
-            connection.datagramsDroppedOnClose += connection.queuedDatagrams; // quiche never sends them now
+            connection.countDatagramsDroppedOnClose(connection.queuedDatagrams); // quiche never sends them now
             connection.queuedDatagrams = 0;
         }
         CloseReason reason = engine.failure() != null && connection.closeReason != null ? connection.closeReason : closeReason(connection);

@@ -365,8 +365,8 @@ public final class QuicStream {
 
     /** A snapshot of the stream's byte counters; any thread. */
     public StreamStats stats() {
-        long accepted = state.bytesAccepted;
-        long sent = state.bytesSent;
+        long sent = state.bytesSent();
+        long accepted = state.bytesAccepted();
         long received = state.bytesReceived;
         long read = state.bytesRead;
         return new StreamStats(state.id, accepted, sent, Math.max(0, accepted - sent), received, read, Math.max(0, received - read));
@@ -409,7 +409,7 @@ public final class QuicStream {
                 }
             }
             if (allOrNothing && granted < length) {
-                state.returnCredit(granted);
+                state.unreserveCredit(granted);
                 return 0;
             }
         }
@@ -418,17 +418,17 @@ public final class QuicStream {
         int chunks = Math.max(1, (granted + slotSize - 1) / slotSize);
         if (chunks > ring.maxClaim()) {
             chunks = ring.maxClaim();
-            state.returnCredit(granted - (long) chunks * slotSize);
+            state.unreserveCredit(granted - (long) chunks * slotSize);
             granted = chunks * slotSize;
         }
         boolean applyFin = fin && granted == length;
         if (applyFin && !state.submitFin()) {
-            state.returnCredit(granted);
+            state.unreserveCredit(granted);
             throw new ClosedException("stream " + state.id + " was already finished (fin sent): no more bytes can follow");
         }
         long high = ring.tryClaim(chunks);
         if (high < 0) {
-            state.returnCredit(granted);
+            state.unreserveCredit(granted);
             if (applyFin) {
                 state.revokeFin();
             }
@@ -470,7 +470,6 @@ public final class QuicStream {
         if (failure != null) {
             throw failure;
         }
-        state.addAccepted(granted);
         engine.wakeLoop();
         return granted;
     }
@@ -580,7 +579,7 @@ public final class QuicStream {
             // credit it returns from now on unparks this thread.
             state.writeWaiter = Thread.currentThread();
             state.writeBlocked = true;
-            if (state.creditUsed < engine.settings.streamWriteBound() && state.connection.creditUsed < engine.settings.connectionWriteBound()) {
+            if (state.creditUsed() < engine.settings.streamWriteBound() && state.connection.creditUsed() < engine.settings.connectionWriteBound()) {
                 state.writeWaiter = null;
                 return;
             }

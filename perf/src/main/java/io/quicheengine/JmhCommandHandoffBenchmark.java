@@ -202,11 +202,7 @@ public class JmhCommandHandoffBenchmark {
             StreamState state = command.stream;
             long n = command.length;
             // What EventLoop.taken does (without a waiter or listener to tell).
-            state.bytesSent += n;
-            state.returnCredit(n);
-            if (state.writeBlocked) {
-                state.writeBlocked = false;
-            }
+            state.taken(n);
             command.clear();
             drained++;
             return true;
