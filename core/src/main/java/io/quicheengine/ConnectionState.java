@@ -14,8 +14,11 @@ import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
 /**
  * Everything the engine knows about one connection. Fields are grouped by who writes them. The
  * quiche pointer and everything beside it under "loop thread only" are touched by the loop alone.
+ * The write credit writers reserve on every offer sits in a superclass, padded away from these
+ * fields, which the loop writes and reads on every write (see {@link StreamStateReadMostly} for
+ * why a superclass).
  */
-final class ConnectionState {
+final class ConnectionState extends ConnectionStatePadding {
     static final int HANDSHAKING = 0;
     static final int ESTABLISHED = 1;
     static final int CLOSING = 2;
@@ -37,9 +40,9 @@ final class ConnectionState {
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            RESERVED = lookup.findVarHandle(ConnectionState.class, "creditReserved", long.class);
+            RESERVED = lookup.findVarHandle(ConnectionStateWriterCredit.class, "creditReserved", long.class);
             RETURNED = lookup.findVarHandle(ConnectionState.class, "creditReturned", long.class);
-            RETURNED_SEEN = lookup.findVarHandle(ConnectionState.class, "creditReturnedSeen", long.class);
+            RETURNED_SEEN = lookup.findVarHandle(ConnectionStateWriterCredit.class, "creditReturnedSeen", long.class);
             DATAGRAMS_SENT = lookup.findVarHandle(ConnectionState.class, "datagramsSent", long.class);
             DATAGRAMS_TOO_LARGE = lookup.findVarHandle(ConnectionState.class, "datagramsTooLarge", long.class);
             DATAGRAMS_PURGED = lookup.findVarHandle(ConnectionState.class, "datagramsPurged", long.class);
@@ -107,10 +110,6 @@ final class ConnectionState {
     volatile boolean earlyData;
 
     // ---- written by application threads ----
-    /** Write credit writers reserved, less what they gave back unpublished (credit in use: this less creditReturned). */
-    volatile long creditReserved;
-    /** The latest {@code creditReturned} some writer read: a lower bound, opaque and racy on purpose. */
-    long creditReturnedSeen;
     /** An offer was short of connection credit: the loop notifies all blocked streams once credit returns. */
     volatile boolean creditBlocked;
     /** One datagram reader at a time: 0 free, 1 busy. */
@@ -355,4 +354,20 @@ final class ConnectionState {
     public String toString() {
         return (client ? "client" : "server") + " connection " + traceId + " with " + peerAddress;
     }
+}
+
+/** Written by writer threads on every offer: the connection's share of the write credit. */
+abstract class ConnectionStateWriterCredit {
+    /** Write credit writers reserved, less what they gave back unpublished (credit in use: this less creditReturned). */
+    volatile long creditReserved;
+    /** The latest {@code creditReturned} some writer read: a lower bound, opaque and racy on purpose. */
+    long creditReturnedSeen;
+}
+
+/** Layout padding between the writers' credit and the loop's fields. Never read or written. */
+@SuppressWarnings("unused")
+abstract class ConnectionStatePadding extends ConnectionStateWriterCredit {
+    private long p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15, p16;
+    // Bytes fill alignment holes above, so no later field can be placed there.
+    private byte b01, b02, b03, b04, b05, b06, b07;
 }

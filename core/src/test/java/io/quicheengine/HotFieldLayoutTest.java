@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * StreamState's layout levels really keep the fields application threads write on every offer
  * a cache line away from the fields the loop writes on every write, and both away from the
- * read-mostly fields everyone reads: measured on this JVM's field offsets, so a reordered
+ * read-mostly fields everyone reads (and ConnectionState's writer credit from its other fields):
+ * measured on this JVM's field offsets, so a reordered
  * hierarchy or a field moved to the wrong level fails here.
  */
 class HotFieldLayoutTest {
@@ -30,6 +31,12 @@ class HotFieldLayoutTest {
     void applicationWrittenFieldsAreACacheLineFromReadMostlyFields() {
         assertThat(gapBetween(StreamStateReadMostly.class, StreamStateApplicationFields.class))
                 .as("bytes between the read-mostly fields and the writers'").isGreaterThanOrEqualTo(CACHE_LINE);
+    }
+
+    @Test
+    void theConnectionsWriterCreditIsACacheLineFromItsOtherFields() {
+        assertThat(gapBetween(ConnectionStateWriterCredit.class, ConnectionState.class))
+                .as("bytes between the writers' connection credit and the connection's other fields").isGreaterThanOrEqualTo(CACHE_LINE);
     }
 
     @Test
