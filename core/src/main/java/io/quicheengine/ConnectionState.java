@@ -100,7 +100,7 @@ final class ConnectionState extends ConnectionStatePadding {
     long datagramsPurged;
     /** Accepted, then the connection closed before quiche sent them. */
     long datagramsDroppedOnClose;
-    /** Write credit the loop gave back (bytes quiche took or the loop dropped): see StreamState#returnCredit. */
+    /** Write credit the loop gave back (bytes quiche took or the loop dropped): see StreamState#returnCreditFromLoop. */
     long creditReturned;
     /** Client: the session from the server's first ticket (a copy), for a later resumption; null before one arrived. */
     volatile byte[] session;
@@ -297,7 +297,7 @@ final class ConnectionState extends ConnectionStatePadding {
         RESERVED.getAndAdd(this, -bytes);
     }
 
-    /** Loop thread: gives back credit; the caller fences before it looks at {@link #creditBlocked} (StreamState#returnCredit). */
+    /** Loop thread: gives back credit; the caller fences before it looks at {@link #creditBlocked} (StreamState#returnCreditFromLoop). */
     void returnCreditFromLoop(long bytes) {
         RETURNED.setRelease(this, creditReturned + bytes);
     }

@@ -1156,7 +1156,7 @@ final class EventLoop implements Runnable {
         ConnectionState connection = stream.connection;
         int length = command.length;
         if (connection.finalized || connection.quiche.address() == 0 || writeDead(stream)) {
-            stream.returnCredit(length);
+            stream.returnCreditFromLoop(length);
             return;
         }
         register(connection, stream);
@@ -1180,7 +1180,7 @@ final class EventLoop implements Runnable {
         } else if (n == QuicheError.DONE.code()) {
             queuePending(stream, command.payloadAddress, length, command.fin);
         } else {
-            stream.returnCredit(length);
+            stream.returnCreditFromLoop(length);
             sendFailed(stream, n);
         }
     }
@@ -1315,7 +1315,7 @@ final class EventLoop implements Runnable {
         if (stream.pending != null) {
             long dropped = stream.pending.discard();
             if (dropped > 0) {
-                stream.returnCredit(dropped);
+                stream.returnCreditFromLoop(dropped);
             }
         }
         stream.finPending = false;

@@ -87,7 +87,7 @@ final class StreamState extends StreamStateLoopFields {
      * Writer threads: reserves up to {@code wanted} bytes of the stream's and the connection's
      * write credit. When it comes back short after {@link #writeBlocked} was set, it read the
      * loop's {@code creditReturned} with a volatile load after that volatile store, which is
-     * what {@link #returnCredit}'s fence pairs with.
+     * what {@link #returnCreditFromLoop}'s fence pairs with.
      *
      * @return the bytes reserved, possibly 0
      */
@@ -138,8 +138,10 @@ final class StreamState extends StreamStateLoopFields {
      * {@link #writeBlocked} and the connection's {@code creditBlocked}: a writer stores its flag,
      * then loads {@code creditReturned}, so either it sees the credit or the loop sees its flag.
      * That one fence replaces the two locked read-modify-writes the loop made per write before.
+     * Named apart from {@link #unreserveCredit} so that a writer's call cannot land here by mistake:
+     * a second thread writing {@code creditReturned} would lose updates.
      */
-    void returnCredit(long bytes) {
+    void returnCreditFromLoop(long bytes) {
         RETURNED.setRelease(this, creditReturned + bytes);
         connection.returnCreditFromLoop(bytes);
         VarHandle.fullFence();
@@ -151,7 +153,7 @@ final class StreamState extends StreamStateLoopFields {
      */
     boolean taken(long bytes) {
         SENT.setRelease(this, bytesSent + bytes);
-        returnCredit(bytes);
+        returnCreditFromLoop(bytes);
         if (writeBlocked) {
             writeBlocked = false;
             return true;
@@ -308,7 +310,7 @@ abstract class StreamStateLoopFields extends StreamStatePadding2 {
     // ---- single writer (the loop), read by any thread through StreamState's accessors ----
     /** Bytes quiche took; release stores. */
     long bytesSent;
-    /** Credit the loop gave back (bytes quiche took or the loop dropped); release stores, see StreamState#returnCredit. */
+    /** Credit the loop gave back (bytes quiche took or the loop dropped); release stores, see StreamState#returnCreditFromLoop. */
     long creditReturned;
     /** Bytes quiche handed over into the ring; volatile, since a reader registers in readWaiter and then looks at it. */
     volatile long bytesReceived;
