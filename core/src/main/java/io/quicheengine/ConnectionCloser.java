@@ -91,14 +91,14 @@ final class ConnectionCloser {
 
     /** No accepted byte or fin of the stream waits in the ring or the pending buffer (or its write side is dead). */
     private static boolean handedOver(StreamState stream) {
-        return StreamWriter.writeDead(stream) || stream.creditUsed == 0 && (!stream.finSubmitted || stream.finSent);
+        return StreamWriter.writeDead(stream) || stream.creditUsed() == 0 && (!stream.finSubmitted || stream.finSent);
     }
 
     private void reportUndelivered(ConnectionState connection, CloseRequest request) {
         StringBuilder streams = new StringBuilder();
         for (StreamState stream : connection.streams.values()) {
             if (!handedOver(stream)) {
-                streams.append(streams.isEmpty() ? "" : ", ").append(stream.id).append(" (").append(stream.creditUsed)
+                streams.append(streams.isEmpty() ? "" : ", ").append(stream.id).append(" (").append(stream.creditUsed())
                         .append(" bytes not yet sent)");
             }
         }

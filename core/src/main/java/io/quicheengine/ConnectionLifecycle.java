@@ -287,7 +287,7 @@ final class ConnectionLifecycle {
         MemorySegment quiche = connection.quiche;
         if (connection.queuedDatagrams > 0) {
             loop.datagrams.datagramsLeftQuiche(connection);
-            connection.datagramsDroppedOnClose += connection.queuedDatagrams; // quiche never sends them now
+            connection.countDatagramsDroppedOnClose(connection.queuedDatagrams); // quiche never sends them now
             connection.queuedDatagrams = 0;
         }
         CloseReason reason = loop.engine.failure() != null && connection.closeReason != null ? connection.closeReason : closeReason(connection);

@@ -16,14 +16,23 @@ import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
 /**
  * Everything the engine knows about one connection. Fields are grouped by who writes them. The
  * quiche pointer and everything beside it under "loop thread only" are touched by the loop alone.
+ * The write credit writers reserve on every offer sits in a superclass, padded away from these
+ * fields, which the loop writes and reads on every write (see {@link StreamStateReadMostly} for
+ * why a superclass).
  */
-final class ConnectionState {
+final class ConnectionState extends ConnectionStatePadding {
     static final int HANDSHAKING = 0;
     static final int ESTABLISHED = 1;
     static final int CLOSING = 2;
     static final int CLOSED = 3;
 
-    private static final VarHandle CREDIT;
+    private static final VarHandle RESERVED;
+    private static final VarHandle RETURNED;
+    private static final VarHandle RETURNED_SEEN;
+    private static final VarHandle DATAGRAMS_SENT;
+    private static final VarHandle DATAGRAMS_TOO_LARGE;
+    private static final VarHandle DATAGRAMS_PURGED;
+    private static final VarHandle DATAGRAMS_DROPPED_ON_CLOSE;
     private static final VarHandle NEXT_BIDI;
     private static final VarHandle NEXT_UNI;
     private static final VarHandle DATAGRAM_READER;
@@ -33,7 +42,13 @@ final class ConnectionState {
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            CREDIT = lookup.findVarHandle(ConnectionState.class, "creditUsed", long.class);
+            RESERVED = lookup.findVarHandle(ConnectionStateWriterCredit.class, "creditReserved", long.class);
+            RETURNED = lookup.findVarHandle(ConnectionState.class, "creditReturned", long.class);
+            RETURNED_SEEN = lookup.findVarHandle(ConnectionStateWriterCredit.class, "creditReturnedSeen", long.class);
+            DATAGRAMS_SENT = lookup.findVarHandle(ConnectionState.class, "datagramsSent", long.class);
+            DATAGRAMS_TOO_LARGE = lookup.findVarHandle(ConnectionState.class, "datagramsTooLarge", long.class);
+            DATAGRAMS_PURGED = lookup.findVarHandle(ConnectionState.class, "datagramsPurged", long.class);
+            DATAGRAMS_DROPPED_ON_CLOSE = lookup.findVarHandle(ConnectionState.class, "datagramsDroppedOnClose", long.class);
             NEXT_BIDI = lookup.findVarHandle(ConnectionState.class, "nextBidiIndex", long.class);
             NEXT_UNI = lookup.findVarHandle(ConnectionState.class, "nextUniIndex", long.class);
             DATAGRAM_READER = lookup.findVarHandle(ConnectionState.class, "datagramReader", int.class);
@@ -76,14 +91,19 @@ final class ConnectionState {
     volatile String traceId = "";
     /** The largest DATAGRAM payload the peer accepts (0 before the handshake, or when datagrams are off). */
     volatile int maxDatagramSize;
+    // Datagram counters: the loop is their only writer and publishes them with release stores
+    // (countDatagrams...); other threads read them with datagramStats' acquire loads. Nothing waits
+    // on them, so they need no fence: a reader sees each counter at a value it really had.
     /** Datagrams that left quiche's send queue in a packet. */
-    volatile long datagramsSent;
+    long datagramsSent;
     /** Accepted, then refused by quiche as larger than the peer or path takes. */
-    volatile long datagramsTooLarge;
+    long datagramsTooLarge;
     /** Accepted and queued, then dropped by quiche from its queue unsent (it no longer fit the path). */
-    volatile long datagramsPurged;
+    long datagramsPurged;
     /** Accepted, then the connection closed before quiche sent them. */
-    volatile long datagramsDroppedOnClose;
+    long datagramsDroppedOnClose;
+    /** Write credit the loop gave back (bytes quiche took or the loop dropped): see StreamState#returnCreditFromLoop. */
+    long creditReturned;
     /** Client: the session from the server's first ticket (a copy), for a later resumption; null before one arrived. */
     volatile byte[] session;
     /** The handshake resumed a session (published when established). */
@@ -92,7 +112,6 @@ final class ConnectionState {
     volatile boolean earlyData;
 
     // ---- written by application threads ----
-    volatile long creditUsed;
     /** An offer was short of connection credit: the loop notifies all blocked streams once credit returns. */
     volatile boolean creditBlocked;
     /** One datagram reader at a time: 0 free, 1 busy. */
@@ -257,22 +276,64 @@ final class ConnectionState {
         DATAGRAMS_REFUSED.getAndAdd(this, 1L);
     }
 
+    /** Writer threads: reserves up to {@code wanted} bytes of connection credit, as {@link StreamState#reserveCredit} does for a stream. */
     long reserveCredit(long wanted) {
         long bound = engine.settings.connectionWriteBound();
-        long used;
+        long reserved;
         long granted;
         do {
-            used = creditUsed;
-            granted = Math.min(wanted, bound - used);
+            reserved = creditReserved;
+            long returned = (long) RETURNED_SEEN.getOpaque(this);
+            granted = Math.min(wanted, bound - (reserved - returned));
+            if (granted < wanted) {
+                returned = (long) RETURNED.getVolatile(this);
+                RETURNED_SEEN.setOpaque(this, returned);
+                granted = Math.min(wanted, bound - (reserved - returned));
+            }
             if (granted <= 0) {
                 return 0;
             }
-        } while (!CREDIT.compareAndSet(this, used, used + granted));
+        } while (!RESERVED.compareAndSet(this, reserved, reserved + granted));
         return granted;
     }
 
-    void returnCredit(long bytes) {
-        CREDIT.getAndAdd(this, -bytes);
+    /** Writer threads: gives back credit reserved and never published. */
+    void unreserveCredit(long bytes) {
+        RESERVED.getAndAdd(this, -bytes);
+    }
+
+    /** Loop thread: gives back credit; the caller fences before it looks at {@link #creditBlocked} (StreamState#returnCreditFromLoop). */
+    void returnCreditFromLoop(long bytes) {
+        RETURNED.setRelease(this, creditReturned + bytes);
+    }
+
+    /** Any thread: credit in use, accepted bytes quiche has not taken yet plus offers in progress. */
+    long creditUsed() {
+        long reserved = creditReserved;
+        return reserved - (long) RETURNED.getVolatile(this);
+    }
+
+    /** Loop thread: counts datagrams that left quiche's queue, sent or purged. */
+    void countDatagramsLeft(long sent, long purged) {
+        DATAGRAMS_SENT.setRelease(this, datagramsSent + sent);
+        DATAGRAMS_PURGED.setRelease(this, datagramsPurged + purged);
+    }
+
+    /** Loop thread: quiche refused a datagram as larger than the peer or the path takes. */
+    void countDatagramTooLarge() {
+        DATAGRAMS_TOO_LARGE.setRelease(this, datagramsTooLarge + 1);
+    }
+
+    /** Loop thread: the connection closed before quiche sent {@code datagrams} accepted datagrams. */
+    void countDatagramsDroppedOnClose(long datagrams) {
+        DATAGRAMS_DROPPED_ON_CLOSE.setRelease(this, datagramsDroppedOnClose + datagrams);
+    }
+
+    /** Any thread: the datagram counters (acquire loads of the loop's release stores). */
+    DatagramStats datagramStats(long received, long droppedOnReceive) {
+        return new DatagramStats((long) DATAGRAMS_SENT.getAcquire(this), datagramsRefused,
+                (long) DATAGRAMS_TOO_LARGE.getAcquire(this), (long) DATAGRAMS_PURGED.getAcquire(this),
+                (long) DATAGRAMS_DROPPED_ON_CLOSE.getAcquire(this), received, droppedOnReceive);
     }
 
     /** Claims the next local stream index below {@code limit}; -1 when the limit is reached. */
@@ -298,4 +359,20 @@ final class ConnectionState {
     public String toString() {
         return (client ? "client" : "server") + " connection " + traceId + " with " + peerAddress;
     }
+}
+
+/** Written by writer threads on every offer: the connection's share of the write credit. */
+abstract class ConnectionStateWriterCredit {
+    /** Write credit writers reserved, less what they gave back unpublished (credit in use: this less creditReturned). */
+    volatile long creditReserved;
+    /** The latest {@code creditReturned} some writer read: a lower bound, opaque and racy on purpose. */
+    long creditReturnedSeen;
+}
+
+/** Layout padding between the writers' credit and the loop's fields. Never read or written. */
+@SuppressWarnings("unused")
+abstract class ConnectionStatePadding extends ConnectionStateWriterCredit {
+    private long p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15, p16;
+    // Bytes fill alignment holes above, so no later field can be placed there.
+    private byte b01, b02, b03, b04, b05, b06, b07;
 }

@@ -30,7 +30,7 @@ final class DatagramPath {
      */
     void send(ConnectionState connection, Command command) {
         if (connection.finalized || connection.quiche.address() == 0 || connection.state >= ConnectionState.CLOSING) {
-            connection.datagramsDroppedOnClose++; // quiche sends no datagram once closing
+            connection.countDatagramsDroppedOnClose(1); // quiche sends no datagram once closing
             return;
         }
         long n = QuicheDgram.send(connection.quiche, command.payload, command.length);
@@ -42,9 +42,9 @@ final class DatagramPath {
             return;
         }
         if (n == QuicheError.BUFFER_TOO_SHORT.code() || n == QuicheError.INVALID_STATE.code()) {
-            connection.datagramsTooLarge++; // the peer's limit, or the path, shrank since the offer checked it
+            connection.countDatagramTooLarge(); // the peer's limit, or the path, shrank since the offer checked it
         } else {
-            connection.datagramsPurged++; // not taken: cannot happen while the credit mirrors quiche's queue
+            connection.countDatagramsLeft(0, 1); // not taken: cannot happen while the credit mirrors quiche's queue
         }
         returnCredit(connection, 1);
     }
@@ -71,8 +71,7 @@ final class DatagramPath {
         }
         connection.queuedDatagramsHead = head;
         connection.queuedDatagrams -= left;
-        connection.datagramsSent += sent;
-        connection.datagramsPurged += left - sent;
+        connection.countDatagramsLeft(sent, left - sent);
         if (!connection.finalized) {
             returnCredit(connection, left);
         }

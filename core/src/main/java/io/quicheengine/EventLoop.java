@@ -282,7 +282,7 @@ final class EventLoop implements Runnable, LoopIdler.Loop {
         if (connection.state == ConnectionState.ESTABLISHED) {
             lifecycle.publishStreamLimitsIfNear(connection);
         }
-        if (connection.creditBlocked && connection.creditUsed < settings.connectionWriteBound()) {
+        if (connection.creditBlocked && connection.creditUsed() < settings.connectionWriteBound()) {
             writer.notifyCreditWaiters(connection);
         }
         timers.update(connection);

@@ -366,8 +366,7 @@ public final class QuicConnection {
     /** Datagram counters, live: what became of every datagram offered, and what arrived. Any thread. */
     public DatagramStats datagramStats() {
         DatagramInbox inbox = state.datagrams;
-        return new DatagramStats(state.datagramsSent, state.datagramsRefused, state.datagramsTooLarge, state.datagramsPurged,
-                state.datagramsDroppedOnClose, inbox == null ? 0 : inbox.received, inbox == null ? 0 : inbox.dropped);
+        return state.datagramStats(inbox == null ? 0 : inbox.received, inbox == null ? 0 : inbox.dropped);
     }
 
     /**

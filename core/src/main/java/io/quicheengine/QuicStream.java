@@ -212,7 +212,7 @@ public final class QuicStream {
             return false;
         }
         if (fin && !state.submitFin()) {
-            state.returnCredit(length);
+            state.unreserveCredit(length);
             throw new ClosedException("stream " + state.id + " was already finished (fin sent): no more bytes can follow");
         }
         long sequence = ring.tryClaim(1);
@@ -240,7 +240,6 @@ public final class QuicStream {
         EngineCore engine = state.connection.engine;
         command.type = Command.WRITE;
         engine.commands.publish(sequence, sequence);
-        state.addAccepted(command.length);
         engine.wakeLoop();
     }
 
@@ -250,7 +249,7 @@ public final class QuicStream {
         boolean fin = command.fin;
         command.type = Command.NOOP;
         state.connection.engine.commands.publish(sequence, sequence);
-        state.returnCredit(length);
+        state.unreserveCredit(length);
         if (fin) {
             state.revokeFin();
         }
@@ -542,8 +541,8 @@ public final class QuicStream {
 
     /** A snapshot of the stream's byte counters; any thread. */
     public StreamStats stats() {
-        long accepted = state.bytesAccepted;
-        long sent = state.bytesSent;
+        long sent = state.bytesSent();
+        long accepted = state.bytesAccepted();
         long received = state.bytesReceived;
         long read = state.bytesRead;
         return new StreamStats(state.id, accepted, sent, Math.max(0, accepted - sent), received, read, Math.max(0, received - read));
@@ -575,17 +574,16 @@ public final class QuicStream {
         int chunks = Math.max(1, (granted + slotSize - 1) / slotSize);
         if (chunks > ring.maxClaim()) {
             chunks = ring.maxClaim();
-            state.returnCredit(granted - (long) chunks * slotSize);
+            state.unreserveCredit(granted - (long) chunks * slotSize);
             granted = chunks * slotSize;
         }
         boolean applyFin = fin && granted == length;
         if (applyFin && !state.submitFin()) {
-            state.returnCredit(granted);
+            state.unreserveCredit(granted);
             throw new ClosedException("stream " + state.id + " was already finished (fin sent): no more bytes can follow");
         }
         Invoker invoker = engine.invoker();
         if (invoker != null && invoker.writesDirect(state)) {
-            state.addAccepted(granted);
             invoker.write(state, segment, array, offset, granted, applyFin);
             return granted;
         }
@@ -625,7 +623,6 @@ public final class QuicStream {
         if (failure != null) {
             throw failure;
         }
-        state.addAccepted(granted);
         engine.wakeLoop();
         return granted;
     }
@@ -657,7 +654,7 @@ public final class QuicStream {
                 }
             }
             if (allOrNothing && granted < length) {
-                state.returnCredit(granted);
+                state.unreserveCredit(granted);
                 return 0;
             }
         }
@@ -666,7 +663,7 @@ public final class QuicStream {
 
     /** The command ring had no room: undoes the reservation and asks to be told when to retry. */
     private void refusedByRing(EngineCore engine, int granted, boolean fin) {
-        state.returnCredit(granted);
+        state.unreserveCredit(granted);
         if (fin) {
             state.revokeFin();
         }
@@ -783,7 +780,7 @@ public final class QuicStream {
             // credit it returns from now on unparks this thread.
             state.writeWaiter = Thread.currentThread();
             state.writeBlocked = true;
-            if (state.creditUsed < engine.settings.streamWriteBound() && state.connection.creditUsed < engine.settings.connectionWriteBound()) {
+            if (state.creditUsed() < engine.settings.streamWriteBound() && state.connection.creditUsed() < engine.settings.connectionWriteBound()) {
                 state.writeWaiter = null;
                 return;
             }

@@ -75,7 +75,7 @@ final class StatsPublisher {
         long pending = 0;
         ConnectionRouter router = loop.router;
         for (int i = 0; i < router.liveCount(); i++) {
-            pending += router.live(i).creditUsed;
+            pending += router.live(i).creditUsed();
         }
         EngineCore engine = loop.engine;
         engine.bufferedReadBytes = loop.rings.bufferedBytes();

@@ -37,7 +37,7 @@ final class StreamWriter {
     void write(StreamState stream, long address, int length, boolean fin) {
         ConnectionState connection = stream.connection;
         if (connection.finalized || connection.quiche.address() == 0 || writeDead(stream)) {
-            stream.returnCredit(length);
+            stream.returnCreditFromLoop(length);
             return;
         }
         loop.collector.register(connection, stream);
@@ -61,7 +61,7 @@ final class StreamWriter {
         } else if (n == QuicheError.DONE.code()) {
             queuePending(stream, address, length, fin);
         } else {
-            stream.returnCredit(length);
+            stream.returnCreditFromLoop(length);
             sendFailed(stream, n);
         }
     }
@@ -177,10 +177,7 @@ final class StreamWriter {
 
     /** quiche took {@code n} bytes: return the credit and wake whoever waits for it. */
     private void taken(StreamState stream, long n) {
-        stream.bytesSent += n;
-        stream.returnCredit(n);
-        if (stream.writeBlocked) {
-            stream.writeBlocked = false;
+        if (stream.taken(n)) {
             EventLoop.unpark(stream.writeWaiter);
             QuicListener listener = stream.connection.listener;
             if (listener != null) {
@@ -209,7 +206,7 @@ final class StreamWriter {
         if (stream.pending != null) {
             long dropped = stream.pending.discard();
             if (dropped > 0) {
-                stream.returnCredit(dropped);
+                stream.returnCreditFromLoop(dropped);
             }
         }
         stream.finPending = false;

@@ -43,7 +43,13 @@ import org.openjdk.jmh.annotations.Warmup;
  *       connection lock and copies the bytes into the connection's send buffer itself (as
  *       {@code quiche_conn_stream_send} would); the consumer takes the same lock to flush it.</li>
  * </ul>
- * All four hold at most {@value #CAPACITY} commands in flight (a producer that finds no room
+ *   <li>{@code streamOffer}: the same ring behind the real {@link QuicStream#offer} of one stream
+ *       (credit reserved on the stream and its connection, bytes counted as accepted), with a consumer
+ *       that does to each write's stream what the loop does once quiche took the bytes: counts them
+ *       as sent, returns their credit and looks whether a writer waits. Producers and consumer
+ *       write the same {@code StreamState}, so this is where its field layout and atomics show.</li>
+ * </ul>
+ * All five hold at most {@value #CAPACITY} commands in flight (a producer that finds no room
  * yields and tries again, as the engine's writers wait for ring space): the seed's queue and the
  * CLQ are unbounded by themselves, and an unbounded queue in a benchmark only measures the garbage
  * collector. The CLQ bound costs one extra atomic per command. Waking a parked consumer is left out
@@ -70,7 +76,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class JmhCommandHandoffBenchmark {
     static final int CAPACITY = 4096;
 
-    @Param({"disruptor", "mutexQueue", "clq", "globalLock"})
+    @Param({"disruptor", "streamOffer", "mutexQueue", "clq", "globalLock"})
     public String impl;
 
     /** Bytes each command carries (a small application message). */
@@ -97,10 +103,11 @@ public class JmhCommandHandoffBenchmark {
     public void setUp() {
         handoff = switch (impl) {
             case "disruptor" -> new DisruptorHandoff(payloadBytes);
+            case "streamOffer" -> new StreamOfferHandoff(payloadBytes);
             case "mutexQueue" -> new MutexQueueHandoff();
             case "clq" -> new ClqHandoff();
             case "globalLock" -> new GlobalLockHandoff(payloadBytes);
-            default -> throw new IllegalArgumentException("impl must be disruptor, mutexQueue, clq or globalLock, was " + impl);
+            default -> throw new IllegalArgumentException("impl must be disruptor, streamOffer, mutexQueue, clq or globalLock, was " + impl);
         };
         running = true;
         consumer = new Thread(() -> {
@@ -185,6 +192,34 @@ public class JmhCommandHandoffBenchmark {
         @Override
         public void close() {
             arena.close();
+        }
+    }
+
+    /**
+     * {@code QuicStream.offer} on one stream of an engine core that has no loop thread; the consumer
+     * plays the loop's part for each write (quiche taking every byte at once). The engine's
+     * package-private state is reached through {@link io.quicheengine.StreamOfferRig}.
+     */
+    static final class StreamOfferHandoff implements Handoff {
+        private final io.quicheengine.StreamOfferRig rig;
+
+        StreamOfferHandoff(int payloadBytes) {
+            rig = new io.quicheengine.StreamOfferRig(CAPACITY, payloadBytes);
+        }
+
+        @Override
+        public void offer(byte[] bytes) {
+            rig.offer(bytes);
+        }
+
+        @Override
+        public int drain() {
+            return rig.drain();
+        }
+
+        @Override
+        public void close() {
+            rig.close();
         }
     }
 
