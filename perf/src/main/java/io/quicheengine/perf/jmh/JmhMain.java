@@ -50,6 +50,8 @@ public final class JmhMain {
                 run(options(quick, "io\\.quicheengine\\.perf\\.jmh\\.JmhCommandHandoffBenchmark", out.resolve("jmh-handoff-t" + threads + ".json"))
                         .threads(threads));
             }
+            // The offer path's own cost on one thread (offer + the loop's bookkeeping), beside the handoff.
+            run(options(quick, Pattern.quote(JmhStreamOfferBenchmark.class.getName()), out.resolve("jmh-stream-offer.json")));
         }
         if (only.contains("read")) {
             run(options(quick, "io\\.quicheengine\\.perf\\.jmh\\.JmhReadPathBenchmark", out.resolve("jmh-readpath.json")));
