@@ -1,5 +1,6 @@
 package io.quicheengine.internal.buffers;
 
+import io.quicheengine.ConnectionStats;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
