@@ -169,6 +169,58 @@ class InvokerTest {
         assertThat(errors).isEmpty();
     }
 
+    /** The owner's direct writes take every buffer kind at its own offset: heap and direct ByteBuffers, on- and off-heap DirectBuffers. */
+    @Test
+    void ownerWritesFromEveryBufferKindArriveWhole() {
+        try (QuicEngine server = engine("server").build()) {
+            QuicServer bound = server.bind(loopback(), EngineFixture.serverConfig(TRANSPORT), new EchoListener());
+            try (QuicEngine client = engine("invoker-client").invoker(true).build()) {
+                QuicConnection connection = client.connect(bound.localAddress(), clientConfig()).awaitHandshake(TIMEOUT);
+                QuicStream stream = connection.openBidirectionalStream();
+                client.doWork(); // the open leaves the ring: the writes below go straight to quiche
+                java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+                java.nio.ByteBuffer heap = java.nio.ByteBuffer.allocate(40);
+                java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(40);
+                org.agrona.concurrent.UnsafeBuffer onHeap = new org.agrona.concurrent.UnsafeBuffer(new byte[40]);
+                org.agrona.concurrent.UnsafeBuffer offHeap = new org.agrona.concurrent.UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(40));
+                for (int i = 0; i < 40; i++) {
+                    heap.put(i, (byte) i);
+                    direct.put(i, (byte) (40 + i));
+                    onHeap.putByte(i, (byte) (80 + i));
+                    offHeap.putByte(i, (byte) (120 + i));
+                }
+                heap.position(5).limit(25);       // bytes 5..24
+                direct.position(10).limit(40);    // bytes 50..79
+                long cursor = connection.state().engine.commands.cursor();
+                assertThat(stream.offer(heap, false)).isEqualTo(20);
+                assertThat(stream.offer(direct, false)).isEqualTo(30);
+                assertThat(stream.offer(onHeap, 3, 7, false)).isEqualTo(7);
+                assertThat(stream.offerMessage(offHeap, 30, 10, true)).isTrue();
+                assertThat(connection.state().engine.commands.cursor()).as("all four went straight to quiche").isEqualTo(cursor);
+                for (int i = 5; i < 25; i++) {
+                    expected.write(i);
+                }
+                for (int i = 10; i < 40; i++) {
+                    expected.write(40 + i);
+                }
+                for (int i = 3; i < 10; i++) {
+                    expected.write(80 + i);
+                }
+                for (int i = 30; i < 40; i++) {
+                    expected.write(120 + i);
+                }
+                byte[] want = expected.toByteArray();
+                byte[] got = new byte[want.length];
+                int n = 0;
+                while (n < got.length) {
+                    n += stream.read(got, n, got.length - n, TIMEOUT);
+                }
+                assertThat(got).isEqualTo(want);
+            }
+        }
+        assertThat(errors).isEmpty();
+    }
+
     /** Echoed bytes gathered by the owner's polls without allocating (a handler made once). */
     private static final class EchoCount {
         long bytes;
