@@ -9,9 +9,9 @@
 #   perf/run.sh jmh [quick] [--only handoff,read,downcall]
 #                                                  JMH microbenchmarks with -prof gc (about 5 min; quick about 3)
 #   perf/run.sh orders [--seconds N] [--warmup-seconds N] [--strategies busy-spin,yielding,backoff,blocking]
-#                      [--placements invoker,loop-listener,app-thread]
+#                      [--placements invoker,invoker-listener,loop-listener,app-thread]
 #                                                  order-entry ping-pong (64 B order, 32 B ack): the client's logic on the
-#                                                  app thread driving an invoker engine, in loop-thread listeners, or on an
+#                                                  app thread driving an invoker engine (polling, or listeners inside doWork), in loop-thread listeners, or on an
 #                                                  app thread beside the loop (default about 1 min; results/<stamp>-orders/)
 #   perf/run.sh engine [EngineMain options]        just our engine, one line per run (e.g. --strategies blocking --clients loop --skip seed)
 #   perf/run.sh server --port P --mode sink|echo --wait-strategy S

@@ -48,8 +48,8 @@ final class ListenerPlacement implements Placement {
         }
     }
 
-    /** The client as callbacks; loop thread only, except {@link #result}. */
-    private static final class Client implements QuicListener {
+    /** The client as callbacks; loop thread (or an invoker's owner) only, except {@link #result}. */
+    static final class Client implements QuicListener {
         final CompletableFuture<RoundTrips> result = new CompletableFuture<>();
         private final OrdersSpec spec;
         private OrderRoundTrip orders;

@@ -20,13 +20,13 @@ import java.util.Map;
 /**
  * The order-entry ping-pong benchmark's command line:
  * {@code OrdersMain [--seconds N] [--warmup-seconds N] [--strategies busy-spin,yielding,backoff,blocking]
- * [--placements invoker,loop-listener,app-thread] [--out DIR]}. Runs every placement with every
+ * [--placements invoker,invoker-listener,loop-listener,app-thread] [--out DIR]}. Runs every placement with every
  * strategy it supports (a fresh server and client engine per row, one JVM, 127.0.0.1), prints a
  * progress line per row, and writes {@code orders.md} (the table), {@code orders.json} and
  * {@code orders.png} (percentile curves) into the output directory. Main thread only.
  */
 public final class OrdersMain {
-    private static final List<Placement> PLACEMENTS = List.of(new InvokerPlacement(), new ListenerPlacement(), new AppThreadPlacement());
+    private static final List<Placement> PLACEMENTS = List.of(new InvokerPlacement(), new InvokerListenerPlacement(), new ListenerPlacement(), new AppThreadPlacement());
 
     private OrdersMain() {
     }

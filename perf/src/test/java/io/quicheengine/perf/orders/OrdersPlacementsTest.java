@@ -16,7 +16,7 @@ class OrdersPlacementsTest {
     @Test
     void everyPlacementMeasuresRoundTripsAndTheTableListsThem() throws Exception {
         List<OrdersMain.Row> rows = new ArrayList<>();
-        for (Placement placement : List.of(new InvokerPlacement(), new ListenerPlacement(), new AppThreadPlacement())) {
+        for (Placement placement : List.of(new InvokerPlacement(), new InvokerListenerPlacement(), new ListenerPlacement(), new AppThreadPlacement())) {
             WaitStrategy strategy = WaitStrategy.BACKOFF;
             try (OrderServer server = new OrderServer(strategy)) {
                 RoundTrips trips = placement.run(server.address(), strategy, SPEC);
@@ -26,7 +26,7 @@ class OrdersPlacementsTest {
                         LatencyRow.of("engine", placement.label(), "backoff", "one JVM", 64, 0, trips.nanos()), trips.perSecond()));
             }
         }
-        assertThat(OrdersMain.table(rows)).contains("| invoker | backoff |", "| loop-listener | backoff |", "| app-thread | backoff |");
+        assertThat(OrdersMain.table(rows)).contains("| invoker | backoff |", "| invoker-listener | backoff |", "| loop-listener | backoff |", "| app-thread | backoff |");
     }
 
     @Test
