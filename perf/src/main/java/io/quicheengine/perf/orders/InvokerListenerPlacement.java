@@ -6,8 +6,6 @@ import io.quicheengine.WaitStrategy;
 import io.quicheengine.perf.engine.EngineTransport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.agrona.concurrent.IdleStrategy;
 
 /**
@@ -38,16 +36,7 @@ final class InvokerListenerPlacement implements Placement {
 
     @Override
     public RoundTrips run(InetSocketAddress server, WaitStrategy strategy, OrdersSpec spec) throws Exception {
-        CompletableFuture<RoundTrips> result = new CompletableFuture<>();
-        Thread app = new Thread(() -> {
-            try {
-                result.complete(drive(server, strategy, spec));
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            }
-        }, "orders-invoker-listener-app");
-        app.start();
-        return result.get(spec.warmup().plus(spec.measure()).toSeconds() + 60, TimeUnit.SECONDS);
+        return InvokerPlacement.onOwnThread("orders-invoker-listener-app", spec, () -> drive(server, strategy, spec));
     }
 
     private static RoundTrips drive(InetSocketAddress server, WaitStrategy strategy, OrdersSpec spec) throws Exception {

@@ -7,6 +7,7 @@ import io.quicheengine.WaitStrategy;
 import io.quicheengine.perf.engine.EngineTransport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -41,14 +42,22 @@ final class InvokerPlacement implements Placement {
 
     @Override
     public RoundTrips run(InetSocketAddress server, WaitStrategy strategy, OrdersSpec spec) throws Exception {
+        return onOwnThread("orders-invoker-app", spec, () -> drive(server, strategy, spec));
+    }
+
+    /**
+     * Runs {@code client} on a new thread, which builds and so owns its invoker-mode engine, and
+     * waits for its round trips (the run's length and a minute more at most).
+     */
+    static RoundTrips onOwnThread(String name, OrdersSpec spec, Callable<RoundTrips> client) throws Exception {
         CompletableFuture<RoundTrips> result = new CompletableFuture<>();
         Thread app = new Thread(() -> {
             try {
-                result.complete(drive(server, strategy, spec));
+                result.complete(client.call());
             } catch (Throwable t) {
                 result.completeExceptionally(t);
             }
-        }, "orders-invoker-app");
+        }, name);
         app.start();
         return result.get(spec.warmup().plus(spec.measure()).toSeconds() + 60, TimeUnit.SECONDS);
     }
